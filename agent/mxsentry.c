@@ -1,0 +1,97 @@
+/*
+ * mxsentry.c - the command: one-shot checks and tools around the agent.
+ *
+ * This version has the configuration tools; the checks themselves arrive with the probe engine.
+ * Exit codes: 0 success, 1 the input was rejected (e.g. configuration errors), 2 usage error.
+ */
+#include "autoconf.h"
+
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "agent/cli_config.h"
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"Usage: mxsentry [--help] [--version] COMMAND [ARGS]\n"
+		"\n"
+		"Watch the inbound mail transport security of your domains: MX STARTTLS and\n"
+		"certificates, MTA-STS, DANE and TLS-RPT.\n"
+		"\n"
+		"Commands:\n"
+		"  config check [-v] FILE   load FILE, report every error as FILE:LINE: message;\n"
+		"                           -v also lists the effective settings of each domain\n"
+		"\n"
+		"Exit status: 0 success, 1 input rejected, 2 usage error.\n"
+		"See mxsentry(1) and mxsentry.conf(5).\n");
+}
+
+static int cmd_config_check(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct config *cfg = NULL;
+	bool verbose = false;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'v':
+			verbose = true;
+			break;
+		case 'h':
+			printf("Usage: mxsentry config check [-v|--verbose] FILE\n");
+			return 0;
+		default:
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "mxsentry config check: expected one FILE (see --help)\n");
+		return 2;
+	}
+	if (cli_config_load(argv[optind], stderr, &cfg) < 0)
+		return 1;
+	cli_config_summary(cfg, verbose, stdout);
+	config_free(cfg);
+	return 0;
+}
+
+static int cmd_config(int argc, char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "mxsentry config: expected a subcommand: check\n");
+		return 2;
+	}
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_config_check(argc - 1, argv + 1);
+	fprintf(stderr, "mxsentry config: unknown subcommand \"%s\" (known: check)\n", argv[1]);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0) {
+		printf("mxsentry %s\n", PACKAGE_VERSION);
+		return 0;
+	}
+	if (strcmp(argv[1], "config") == 0)
+		return cmd_config(argc - 1, argv + 1);
+	fprintf(stderr, "mxsentry: unknown command \"%s\" (see mxsentry --help)\n", argv[1]);
+	return 2;
+}
