@@ -1,0 +1,62 @@
+#!/bin/bash
+# The command-line contract of mxsentry and mxsentryd (TAP): help, version, exit codes, and
+# "config check" reporting every error of a file with its line.
+set -u
+. "$(dirname "$0")/lib.sh"
+
+conf=$top_srcdir/tests/unit/config
+
+run "$MXSENTRY" --version
+tap_is "mxsentry --version exits 0" "$RC" 0
+tap_like "mxsentry --version names the version" "$OUT" '^mxsentry [0-9]+\.[0-9]+\.[0-9]+$'
+
+run "$MXSENTRY" --help
+tap_is "mxsentry --help exits 0" "$RC" 0
+tap_like "mxsentry --help lists config check" "$OUT" 'config check'
+
+run "$MXSENTRY"
+tap_is "mxsentry without a command is a usage error (2)" "$RC" 2
+
+run "$MXSENTRY" frobnicate
+tap_is "an unknown command is a usage error (2)" "$RC" 2
+tap_like "... and says which" "$ERR" 'unknown command "frobnicate"'
+
+run "$MXSENTRY" config check
+tap_is "config check without FILE is a usage error (2)" "$RC" 2
+
+run "$MXSENTRY" config check "$top_srcdir/etc/mxsentry.conf.example"
+tap_is "the example configuration is accepted (0)" "$RC" 0
+tap_like "... with a summary" "$OUT" 'valid: 2 domains, 3 alert sinks'
+
+run "$MXSENTRY" config check -v "$conf/minimal.conf"
+tap_like "-v shows the effective defaults (30/14 days)" "$OUT" 'example\.com +checks=all cert=30d/14d every=3600s'
+
+run "$MXSENTRY" config check "$conf/errors.conf"
+tap_is "a configuration with errors is rejected (1)" "$RC" 1
+tap_is "every error is on its own line, with the count last" \
+	"$(printf '%s\n' "$ERR" | grep -c 'errors\.conf:[0-9]*: ')" 20
+tap_like "errors carry file:line" "$ERR" 'errors\.conf:16: domains\[1\]: domain "example\.com" is listed twice'
+tap_like "the count closes the report" "$(printf '%s\n' "$ERR" | tail -n 1)" '20 errors; the configuration was not accepted'
+
+run "$MXSENTRY" config check "$conf/syntax.conf"
+tap_is "a syntax error is rejected (1)" "$RC" 1
+tap_like "... at its line" "$ERR" 'syntax\.conf:4: syntax error'
+
+run "$MXSENTRY" config check /nonexistent.conf
+tap_is "a missing file is rejected (1)" "$RC" 1
+tap_like "... saying why" "$ERR" 'nonexistent\.conf: cannot read: No such file or directory'
+
+run "$MXSENTRYD" --version
+tap_like "mxsentryd --version" "$OUT" '^mxsentryd [0-9.]+$'
+
+run "$MXSENTRYD" --test -c "$top_srcdir/etc/mxsentry.conf.example"
+tap_is "mxsentryd --test accepts the example" "$RC" 0
+
+run "$MXSENTRYD" -t -c "$conf/errors.conf"
+tap_is "mxsentryd --test rejects errors.conf (1)" "$RC" 1
+tap_like "... with file:line" "$ERR" 'errors\.conf:2: resolver'
+
+run "$MXSENTRYD" --bogus-option
+tap_is "mxsentryd with an unknown option is a usage error (2)" "$RC" 2
+
+tap_done

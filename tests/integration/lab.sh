@@ -1,0 +1,70 @@
+#!/bin/bash
+# The lab as part of "make check" (TAP): bring it up, check that every scenario presents what
+# tests/lab/README.md says (the lab's own self-test: kdig, openssl, curl against the real
+# servers), check that mxsentry accepts the lab's configuration from inside the namespace, then
+# tear the lab down — also when something failed or the test is interrupted.
+#
+# Needs root (network namespaces, port 25) and the lab's Debian packages; without them the whole
+# test is skipped, saying why. MXS_LAB=skip skips it on purpose (e.g. for a quick "make check").
+set -u
+. "$(dirname "$0")/lib.sh"
+lab=$top_srcdir/tests/lab/lab
+
+skip()
+{
+	echo "1..0 # SKIP $*"
+	exit 0
+}
+
+[ "${MXS_LAB:-}" != skip ] || skip "MXS_LAB=skip"
+[ "$(id -u)" = 0 ] || skip "the lab needs root (network namespaces, port 25)"
+for tool in ip knotd unbound postfix nginx kdig openssl curl; do
+	command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] ||
+		skip "$tool is not installed (tools/install-deps installs the lab's packages)"
+done
+
+log=$(mktemp)
+trap '"$lab" down >/dev/null 2>&1; rm -f "$log"' EXIT INT TERM
+
+if "$lab" up >"$log" 2>&1; then
+	tap_result 0 "lab up"
+else
+	tap_result 1 "lab up"
+	tail -n 40 "$log" | tap_diag
+	tap_done
+	exit 1
+fi
+
+# The self-test's own TAP, renumbered into this stream.
+while IFS= read -r line; do
+	case $line in
+	"ok "*) tap_result 0 "${line#ok * - }" ;;
+	"not ok "*) tap_result 1 "${line#not ok * - }" ;;
+	1..*) ;;
+	*) printf '%s\n' "$line" ;;
+	esac
+done < <("$lab" selftest 2>&1)
+
+# The configuration shipped for the lab names exactly the scenario domains.
+scen=$(awk -F'\t' '!/^#/ && NF { print $1 }' "$top_srcdir/tests/lab/scenarios.tsv" | sort)
+conf=$(grep -o 'name = "[^"]*"' "$top_srcdir/tests/lab/mxsentry-lab.conf" | cut -d'"' -f2 | sort)
+tap_is "mxsentry-lab.conf lists every scenario domain" "$conf" "$scen"
+
+# tests/lab/README.md documents every scenario in its table.
+missing=
+for d in $scen; do
+	grep -q "^| \`$d\`" "$top_srcdir/tests/lab/README.md" || missing="$missing $d"
+done
+tap_is "tests/lab/README.md has a row for every scenario" "${missing:-none}" none
+
+run "$lab" exec "$MXSENTRY" config check "$top_srcdir/tests/lab/mxsentry-lab.conf"
+tap_is "mxsentry accepts the lab configuration inside the lab" "$RC" 0
+tap_like "... with every scenario domain" "$OUT" "valid: $(echo "$scen" | wc -l) domains"
+
+if "$lab" down >"$log" 2>&1 && ! "$lab" status >/dev/null 2>&1; then
+	tap_result 0 "lab down leaves nothing running"
+else
+	tap_result 1 "lab down leaves nothing running"
+	tap_diag <"$log"
+fi
+tap_done
