@@ -12,31 +12,38 @@
 #include "lib/duration.h"
 
 /*
- * Write the path of s from the root, e.g. "domains[2].certificates.warning", into buf. Paths
- * deeper than the buffer are cut at the front, which keeps the part a reader needs.
+ * The path of s from the root, e.g. "domains[2].certificates.warning", as a new string (NULL on
+ * memory exhaustion or for the root itself). Built from the root down, one part at a time.
  */
-static void setting_path(const config_setting_t *s, char *buf, size_t size)
+static char *setting_path(const config_setting_t *s)
 {
-	char tmp[256];
-	const config_setting_t *p;
-	const char *name;
+	const config_setting_t *chain[64], *p;
+	char *path = NULL, *next;
+	size_t depth = 0, i;
 
-	buf[0] = '\0';
-	for (p = s; p != NULL && config_setting_parent(p) != NULL; p = config_setting_parent(p)) {
-		name = config_setting_name(p);
+	for (p = s; p != NULL && config_setting_parent(p) != NULL; p = config_setting_parent(p))
+		if (depth < sizeof(chain) / sizeof(chain[0]))
+			chain[depth++] = p;
+	for (i = depth; i-- > 0;) {
+		const char *name = config_setting_name(chain[i]);
+
 		if (name != NULL)
-			(void)snprintf(tmp, sizeof(tmp), "%s%s%s", name,
-				       buf[0] != '\0' && buf[0] != '[' ? "." : "", buf);
+			next = mxs_strdupf("%s%s%s", path != NULL ? path : "",
+					   path != NULL ? "." : "", name);
 		else
-			(void)snprintf(tmp, sizeof(tmp), "[%d]%s%s", config_setting_index(p),
-				       buf[0] != '\0' && buf[0] != '[' ? "." : "", buf);
-		(void)snprintf(buf, size, "%s", tmp);
+			next = mxs_strdupf("%s[%d]", path != NULL ? path : "",
+					   config_setting_index(chain[i]));
+		free(path);
+		path = next;
+		if (path == NULL)
+			return NULL;
 	}
+	return path;
 }
 
 void cfgval_error(struct cfgval *cv, const config_setting_t *s, const char *fmt, ...)
 {
-	char where[512], path[256];
+	char *where, *path = NULL;
 	const char *file = NULL;
 	unsigned line = 0;
 	char *msg;
@@ -49,23 +56,24 @@ void cfgval_error(struct cfgval *cv, const config_setting_t *s, const char *fmt,
 	if (file == NULL)
 		file = cv->path;
 	if (line > 0)
-		(void)snprintf(where, sizeof(where), "%s:%u", file, line);
+		where = mxs_strdupf("%s:%u", file, line);
 	else
-		(void)snprintf(where, sizeof(where), "%s", file);
+		where = mxs_strdupf("%s", file);
 
 	va_start(ap, fmt);
 	msg = mxs_vstrdupf(fmt, ap);
 	va_end(ap);
-	path[0] = '\0';
 	if (s != NULL)
-		setting_path(s, path, sizeof(path));
-	if (path[0] != '\0')
+		path = setting_path(s);
+	if (path != NULL)
 		(void)mxs_errors_add(cv->errs, where, NULL, "%s: %s", path,
 				     msg != NULL ? msg : "out of memory");
 	else
 		(void)mxs_errors_add(cv->errs, where, NULL, "%s",
 				     msg != NULL ? msg : "out of memory");
 	free(msg);
+	free(path);
+	free(where);
 	cv->failed++;
 }
 

@@ -407,12 +407,12 @@ int config_load(const char *path, struct config **ret_cfg, struct mxs_errors *er
 		goto out;
 	if (config_read_file(&cfg->lc, path) != CONFIG_TRUE) {
 		const char *file = config_error_file(&cfg->lc);
-		char where[512];
+		char *where =
+		    mxs_strdupf("%s:%d", file != NULL ? file : path, config_error_line(&cfg->lc));
 
-		(void)snprintf(where, sizeof(where), "%s:%d", file != NULL ? file : path,
-			       config_error_line(&cfg->lc));
 		(void)mxs_errors_add(errs, where, NULL, "syntax error: %s",
 				     config_error_text(&cfg->lc));
+		free(where);
 		r = -EINVAL;
 		goto out;
 	}
