@@ -54,8 +54,9 @@ void mxs_error_clear(struct mxs_error *err)
 }
 
 /* Fill err from a va_list; err must be cleared already. */
-static void error_fill(struct mxs_error *err, const char *where, const char *req, const char *fmt,
-		       va_list ap)
+__attribute__((format(printf, 4, 0))) static void error_fill(struct mxs_error *err,
+							     const char *where, const char *req,
+							     const char *fmt, va_list ap)
 {
 	err->req = req;
 	err->where = where != NULL ? strdup(where) : NULL;
