@@ -47,7 +47,7 @@ done < <("$lab" selftest 2>&1)
 
 # The configuration shipped for the lab names exactly the scenario domains.
 scen=$(awk -F'\t' '!/^#/ && NF { print $1 }' "$top_srcdir/tests/lab/scenarios.tsv" | sort)
-conf=$(grep -o 'name = "[^"]*"' "$top_srcdir/tests/lab/mxsentry-lab.conf" | cut -d'"' -f2 | sort)
+conf=$(grep -o '{ name = "[^"]*"' "$top_srcdir/tests/lab/mxsentry-lab.conf" | cut -d'"' -f2 | sort)
 tap_is "mxsentry-lab.conf lists every scenario domain" "$conf" "$scen"
 
 # tests/lab/README.md documents every scenario in its table.
@@ -60,6 +60,50 @@ tap_is "tests/lab/README.md has a row for every scenario" "${missing:-none}" non
 run "$lab" exec "$MXSENTRY" config check "$top_srcdir/tests/lab/mxsentry-lab.conf"
 tap_is "mxsentry accepts the lab configuration inside the lab" "$RC" 0
 tap_like "... with every scenario domain" "$OUT" "valid: $(echo "$scen" | wc -l) domains"
+
+# "lab rotate" changes what an agent observes between two cycles, through DNS names as a
+# sender would resolve them: the policy body of rotate-sts.test changes under the same TXT id;
+# the key of mx.rotate-dane.test changes while its TLSA record stays.
+in_lab()
+{
+	"$lab" exec "$@" 2>/dev/null
+}
+policy()
+{
+	in_lab curl -sS --max-time 5 --cacert "$LAB_CA" \
+		https://mta-sts.rotate-sts.test/.well-known/mta-sts.txt
+}
+sts_id()
+{
+	in_lab kdig +short _mta-sts.rotate-sts.test TXT
+}
+tlsa()
+{
+	in_lab kdig +short _25._tcp.mx.rotate-dane.test TLSA | awk '{ print tolower($4 $5) }'
+}
+served_spki()
+{
+	in_lab openssl s_client -starttls smtp -connect mx.rotate-dane.test:25 \
+		-servername mx.rotate-dane.test </dev/null 2>/dev/null |
+		openssl x509 -pubkey -noout | openssl pkey -pubin -outform DER | sha256sum |
+		cut -d' ' -f1
+}
+LAB_CA=/run/mxsentry-lab/pki/root.pem
+p0=$(policy) id0=$(sts_id) t0=$(tlsa) k0=$(served_spki)
+tap_like "rotate-sts.test serves its policy by name before rotation" "$p0" 'mode: enforce'
+tap_is "mx.rotate-dane.test matches its TLSA 3 1 1 before rotation" "$k0" "$t0"
+if "$lab" rotate >"$log" 2>&1; then
+	tap_result 0 "lab rotate"
+else
+	tap_result 1 "lab rotate"
+	tail -n 20 "$log" | tap_diag
+fi
+p1=$(policy) id1=$(sts_id) t1=$(tlsa) k1=$(served_spki)
+tap_check "rotate-sts.test: the policy body changed" test -n "$p1" -a "$p1" != "$p0"
+tap_is "rotate-sts.test: ... under the same TXT id" "$id1" "$id0"
+tap_is "rotate-dane.test: the TLSA record did not change" "$t1" "$t0"
+tap_check "rotate-dane.test: the served key changed and matches no TLSA" \
+	test -n "$k1" -a "$k1" != "$k0" -a "$k1" != "$t1"
 
 if "$lab" down >"$log" 2>&1 && ! "$lab" status >/dev/null 2>&1; then
 	tap_result 0 "lab down leaves nothing running"
