@@ -127,7 +127,11 @@ static void read_syslog(struct cfgval *cv, const config_setting_t *g, struct sin
 static int read_common(struct cfgval *cv, const config_setting_t *g, enum sink_kind kind,
 		       unsigned nth, struct sink_config *s)
 {
-	static const char *const severities[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN", NULL };
+	/* indexed by enum severity, so the index cfgval_enum returns is the value */
+	const char *const severities[] = { severity_name(SEVERITY_OK),
+					   severity_name(SEVERITY_WARNING),
+					   severity_name(SEVERITY_CRITICAL),
+					   severity_name(SEVERITY_UNKNOWN), NULL };
 	int sev = SEVERITY_WARNING;
 
 	s->kind = kind;

@@ -3,27 +3,11 @@
  */
 #include "lib/severity.h"
 
-#include <errno.h>
-#include <strings.h>
-
 static const char *const names[] = { "OK", "WARNING", "CRITICAL", "UNKNOWN" };
 
 const char *severity_name(enum severity s)
 {
 	return (unsigned)s < sizeof(names) / sizeof(names[0]) ? names[s] : "?";
-}
-
-int severity_parse(const char *name, enum severity *ret_s)
-{
-	unsigned i;
-
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
-		if (strcasecmp(name, names[i]) == 0) {
-			*ret_s = (enum severity)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
 }
 
 int severity_rank(enum severity s)

@@ -19,12 +19,6 @@ enum severity {
 /* "OK", "WARNING", "CRITICAL" or "UNKNOWN" (static string); "?" for a value out of range. */
 const char *severity_name(enum severity s);
 
-/*
- * Parse a severity name, case-insensitively. Returns 0 and sets *ret_s, or -EINVAL for any
- * other text.
- */
-int severity_parse(const char *name, enum severity *ret_s);
-
 /* Urgency order for filters: OK 0 < WARNING 1 < UNKNOWN 2 < CRITICAL 3. */
 int severity_rank(enum severity s);
 
