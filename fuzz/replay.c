@@ -17,7 +17,7 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Corpus entries are small; anything larger than this is not a seed but a mistake. */
-#define MAX_INPUT (1024 * 1024)
+#define REPLAY_MAX_INPUT (1024 * 1024)
 
 static int run_file(const char *path)
 {
@@ -30,12 +30,12 @@ static int run_file(const char *path)
 		fprintf(stderr, "replay: %s: %s\n", path, strerror(errno));
 		return -1;
 	}
-	buf = malloc(MAX_INPUT);
+	buf = malloc(REPLAY_MAX_INPUT);
 	if (buf == NULL) {
 		fclose(f);
 		return -1;
 	}
-	n = fread(buf, 1, MAX_INPUT, f);
+	n = fread(buf, 1, REPLAY_MAX_INPUT, f);
 	fclose(f);
 	/* An exact-size copy, so ASan sees reads past the end of the input. */
 	{
