@@ -1,5 +1,5 @@
 /*
- * error.c - readable errors for parsers and validators; see error.h.
+ * error.c - readable errors for code that rejects input; see error.h.
  */
 #include "lib/error.h"
 
