@@ -3,7 +3,7 @@
  *
  * Every name mxsentry compares (configured domains, MX host names, policy mx patterns,
  * certificate names) goes through dname_normalize() first, so that comparisons are plain
- * byte comparisons of one canonical form: ASCII lower case, no trailing dot.
+ * byte comparisons of one canonical form: ASCII lower case, no trailing dot, A-labels.
  */
 #ifndef MXS_LIB_DNAME_H
 #define MXS_LIB_DNAME_H
@@ -21,8 +21,10 @@
  *
  * Accepted: letter-digit-hyphen labels (RFC 1123 §2.1; a label neither begins nor ends with a
  * hyphen), separated by single dots, at least one label, optionally one trailing dot.
- * Internationalised names must be given in A-label form ("xn--..."): any byte above 0x7e is
- * rejected with a message that says so.
+ * Internationalised names may be given as A-labels ("xn--...", kept as written) or as UTF-8
+ * U-labels: a name with any byte above 0x7f is converted to A-labels with libidn2 (IDNA2008,
+ * UTS #46 non-transitional mapping, so "faß.de" is "xn--fa-hia.de"), and what libidn2 refuses
+ * is rejected with its reason. The converted name must then pass the rules above.
  *
  * name:      the bytes to check; need not be NUL-terminated and may contain NUL (rejected).
  * len:       number of bytes.

@@ -140,7 +140,7 @@ static void test_config_reports_every_error_with_line(void **state)
 		{ 12, "critical (480 h) must be less than warning (240 h)" },
 		{ 13, "with a port" },
 		{ 16, "listed twice (first at line 15)" },
-		{ 17, "A-labels" },
+		{ 17, "not a valid internationalised name" },
 		{ 18, "needs a name" },
 		{ 19, "domains[4].colour: unknown setting" },
 		{ 22, "smtp:// or smtps://" },

@@ -27,10 +27,33 @@ static const struct dname_case cases[] = {
 	{ "COMMON-NAME-01", "example.com..", 0, NULL },         /* ... not two */
 	{ "COMMON-NAME-02", "MX1.Example.COM", 0, "mx1.example.com" },
 	{ "COMMON-NAME-01", "xn--bcher-kva.example", 0, "xn--bcher-kva.example" },
+	/* U-labels are converted to A-labels with libidn2 (IDNA2008, UTS #46 non-transitional) */
 	{ "COMMON-NAME-01",
 	  "b\xc3\xbc"
 	  "cher.example",
-	  0, NULL }, /* U-label: give A-labels */
+	  0, "xn--bcher-kva.example" },
+	{ "COMMON-NAME-01",
+	  "B\xc3\x9c"
+	  "CHER.Example.",
+	  0, "xn--bcher-kva.example" },                            /* mapped to lower case */
+	{ "COMMON-NAME-01", "fa\xc3\x9f.de", 0, "xn--fa-hia.de" }, /* non-transitional: ß kept */
+	{ "COMMON-NAME-01",
+	  "mx.b\xc3\xbc"
+	  "cher.example",
+	  0, "mx.xn--bcher-kva.example" },
+	{ "COMMON-NAME-01", "\xe2\x98\x83.example", 0, NULL }, /* snowman: disallowed */
+	{ "COMMON-NAME-01", "\xff.example", 0, NULL },         /* not UTF-8 */
+	{ "COMMON-NAME-01", "-\xc3\xbc.example", 0, NULL },    /* hyphen at the start */
+	{ "COMMON-NAME-01",
+	  "a_b.b\xc3\xbc"
+	  "cher",
+	  0, NULL }, /* converted, still not LDH */
+	{ "COMMON-NAME-01",
+	  "b\xc3\xbc"
+	  "cher..example",
+	  0, NULL },                                               /* empty label */
+	{ "COMMON-NAME-01", "b\xc3\xbc\0cher.example", 16, NULL }, /* NUL in a U-label name */
+	{ "COMMON-NAME-01", "a\x7f.example", 0, NULL },            /* DEL is ASCII, not LDH */
 	{ "COMMON-NAME-01", "", 0, NULL },
 	{ "COMMON-NAME-01", ".", 0, NULL },
 	{ "COMMON-NAME-01", "a..b", 0, NULL },
@@ -113,12 +136,29 @@ static void test_COMMON_NAME_01_name_limit(void **state)
 	assert_null(out);
 }
 
+/* covers: COMMON-NAME-01 (a name libidn2 refuses is rejected with libidn2's reason) */
+static void test_COMMON_NAME_01_idna_reason(void **state)
+{
+	static const char snowman[] = "\xe2\x98\x83.example";
+	struct mxs_error err = { 0 };
+	char *out = NULL;
+
+	(void)state;
+	assert_int_equal(dname_normalize(snowman, strlen(snowman), &out, &err), -EINVAL);
+	assert_null(out);
+	assert_string_equal(err.req, "COMMON-NAME-01");
+	assert_non_null(strstr(err.what, "not a valid internationalised name: "));
+	assert_non_null(strstr(err.what, "disallowed"));
+	mxs_error_clear(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_COMMON_NAME_01_table),
 		cmocka_unit_test(test_COMMON_NAME_01_label_limit),
 		cmocka_unit_test(test_COMMON_NAME_01_name_limit),
+		cmocka_unit_test(test_COMMON_NAME_01_idna_reason),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

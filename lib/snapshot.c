@@ -1,0 +1,145 @@
+/*
+ * snapshot.c - releasing a snapshot and naming its enumerations; see snapshot.h.
+ *
+ * A snapshot is built once by the gatherer and only read afterwards, so the only code here is the
+ * destructor, which must tolerate a snapshot abandoned half-way through gathering (any pointer
+ * NULL, any count 0), and the static names used in messages, JSON and metrics labels.
+ */
+#include "lib/snapshot.h"
+
+#include <stdlib.h>
+
+#define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Free an array of certinfo pointers and the array itself. An entry may be NULL when the probe
+ * stopped while filling the chain; certinfo_free(NULL) is a no-op.
+ */
+static void free_chain(struct certinfo **chain, size_t n)
+{
+	size_t i;
+
+	if (chain == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		(void)certinfo_free(chain[i]);
+	free(chain);
+}
+
+/* Everything one SMTP session recorded; the verdict texts are owned copies (snapshot.h). */
+static void free_probe(struct smtp_probe *p)
+{
+	free(p->detail);
+	free(p->banner);
+	free(p->tls_version_name);
+	free(p->cipher);
+	free_chain(p->chain, p->chain_len);
+	free(p->verify_now.text);
+	free(p->verify_warning.text);
+	free(p->verify_critical.text);
+	free_chain(p->path, p->path_len);
+}
+
+/* An MX host, its addresses and their sessions; addresses hold their text inline. */
+static void free_host(struct mx_host *h)
+{
+	size_t i, j;
+
+	free(h->name);
+	if (h->addrs == NULL)
+		return;
+	for (i = 0; i < h->n_addrs; i++) {
+		struct mx_address *a = &h->addrs[i];
+
+		if (a->probes == NULL)
+			continue;
+		for (j = 0; j < a->n_probes; j++)
+			free_probe(&a->probes[j]);
+		free(a->probes);
+	}
+	free(h->addrs);
+}
+
+struct snapshot *snapshot_free(struct snapshot *snap)
+{
+	size_t i;
+
+	/* NULL-safe and returning NULL, so that callers write "snap = snapshot_free(snap);". */
+	if (snap == NULL)
+		return NULL;
+	free(snap->domain);
+	if (snap->mx != NULL) {
+		for (i = 0; i < snap->n_mx; i++)
+			free_host(&snap->mx[i]);
+		free(snap->mx);
+	}
+	free(snap->unknown_reason);
+	free(snap);
+	return NULL;
+}
+
+/*
+ * The names are part of the JSON output and of metric labels: like finding codes, they are
+ * never renamed once shipped. Each table is indexed by the enumeration value.
+ */
+static const char *const stage_names[] = {
+	[STAGE_CONNECT] = "connect",     [STAGE_GREETING] = "greeting",
+	[STAGE_EHLO] = "ehlo",           [STAGE_STARTTLS] = "starttls",
+	[STAGE_HANDSHAKE] = "handshake", [STAGE_EHLO_TLS] = "ehlo-tls",
+	[STAGE_QUIT] = "quit",           [STAGE_DONE] = "done",
+};
+
+static const char *const outcome_names[] = {
+	[PROBE_OK] = "ok",
+	[PROBE_NO_STARTTLS] = "no-starttls",
+	[PROBE_REJECTED] = "rejected",
+	[PROBE_TLS_FAILED] = "tls-failed",
+	[PROBE_NO_ALGORITHM] = "no-algorithm",
+	[PROBE_TIMEOUT] = "timeout",
+	[PROBE_REFUSED] = "refused",
+	[PROBE_CLOSED] = "closed",
+	[PROBE_PROTOCOL] = "protocol",
+	[PROBE_UNREACHABLE] = "unreachable",
+	[PROBE_LOCAL_ERROR] = "local-error",
+};
+
+static const char *const alg_names[] = {
+	[PROBE_ALG_ANY] = "any",
+	[PROBE_ALG_ECDSA] = "ECDSA",
+	[PROBE_ALG_RSA] = "RSA",
+};
+
+static const char *const dns_names[] = {
+	[DNS_OK] = "ok",
+	[DNS_NODATA] = "nodata",
+	[DNS_NXDOMAIN] = "nxdomain",
+	[DNS_SERVFAIL] = "servfail",
+	[DNS_TIMEOUT] = "timeout",
+	[DNS_ERROR] = "error",
+};
+
+/* A value outside the table (memory corruption, a cast from an integer) gets "?", not a crash. */
+static const char *name_of(const char *const *table, size_t n, unsigned v)
+{
+	return v < n && table[v] != NULL ? table[v] : "?";
+}
+
+const char *probe_stage_name(enum probe_stage s)
+{
+	return name_of(stage_names, N_ELEMS(stage_names), (unsigned)s);
+}
+
+const char *probe_outcome_name(enum probe_outcome o)
+{
+	return name_of(outcome_names, N_ELEMS(outcome_names), (unsigned)o);
+}
+
+const char *probe_alg_name(enum probe_alg a)
+{
+	return name_of(alg_names, N_ELEMS(alg_names), (unsigned)a);
+}
+
+const char *dns_status_name(enum dns_status s)
+{
+	return name_of(dns_names, N_ELEMS(dns_names), (unsigned)s);
+}
