@@ -9,6 +9,9 @@
 #include <errno.h>
 #include <string.h>
 
+extern const struct check check_mx_starttls;
+extern const struct check check_cert_expiry;
+
 static const char *const names[CHECK_COUNT] = {
 	"mx_starttls",     /* STARTTLS, TLS version, chain and name on every MX address */
 	"cert_expiry",     /* time left on every presented certificate */
@@ -16,6 +19,11 @@ static const char *const names[CHECK_COUNT] = {
 	"tls_rpt",         /* _smtp._tls TXT (RFC 8460) */
 	"dane_tlsa",       /* TLSA against the presented chains (RFC 7672) */
 	"dns_consistency", /* authoritative servers agree on TXT, MX and TLSA */
+};
+
+/* Indexed like names[]; NULL where the plugin is not built yet. */
+static const struct check *const plugins[CHECK_COUNT] = {
+	&check_mx_starttls, &check_cert_expiry, NULL, NULL, NULL, NULL,
 };
 
 int check_index(const char *name)
@@ -31,6 +39,11 @@ int check_index(const char *name)
 const char *check_name(int i)
 {
 	return i >= 0 && i < CHECK_COUNT ? names[i] : NULL;
+}
+
+const struct check *check_plugin(int i)
+{
+	return i >= 0 && i < CHECK_COUNT ? plugins[i] : NULL;
 }
 
 const char *check_known_names(void)

@@ -1,0 +1,314 @@
+/*
+ * snapfix.c - hand-built snapshots for tests; see snapfix.h.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+#include <openssl/x509_vfy.h>
+
+#include "tests/unit/snapfix.h"
+
+/* Tests only: running out of memory ends the test program. */
+static void *xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n, size);
+
+	if (p == NULL)
+		abort();
+	return p;
+}
+
+static char *xstrdup(const char *s)
+{
+	char *d;
+
+	if (s == NULL)
+		return NULL;
+	d = strdup(s);
+	if (d == NULL)
+		abort();
+	return d;
+}
+
+/* Grow *v by one zeroed element of size; returns the new element. */
+static void *append(void **v, size_t *n, size_t size)
+{
+	char *p = realloc(*v, (*n + 1) * size);
+
+	if (p == NULL)
+		abort();
+	memset(p + *n * size, 0, size);
+	*v = p;
+	return p + (*n)++ * size;
+}
+
+struct snapshot *snapfix_new(const char *domain)
+{
+	struct snapshot *s = xcalloc(1, sizeof(*s));
+
+	s->domain = xstrdup(domain);
+	s->taken_at = SNAPFIX_NOW;
+	s->duration_ms = 1234;
+	s->warning_secs = SNAPFIX_WARNING;
+	s->critical_secs = SNAPFIX_CRITICAL;
+	s->mx_status = DNS_OK;
+	return s;
+}
+
+struct mx_host *snapfix_mx(struct snapshot *snap, const char *name, int preference)
+{
+	struct mx_host *h = append((void **)&snap->mx, &snap->n_mx, sizeof(*h));
+
+	h->name = xstrdup(name);
+	h->preference = preference;
+	h->implicit = preference < 0;
+	h->a_status = DNS_OK;
+	h->aaaa_status = DNS_NODATA;
+	return h;
+}
+
+struct mx_address *snapfix_addr(struct mx_host *mx, int family, const char *text)
+{
+	struct mx_address *a = append((void **)&mx->addrs, &mx->n_addrs, sizeof(*a));
+
+	a->family = family;
+	(void)snprintf(a->text, sizeof(a->text), "%s", text);
+	if (family == AF_INET6)
+		mx->aaaa_status = DNS_OK;
+	return a;
+}
+
+static void verdict_unset(struct chain_verdict *v)
+{
+	v->code = -1;
+	v->text = NULL;
+	v->depth = -1;
+}
+
+struct smtp_probe *snapfix_probe(struct mx_address *a, enum probe_alg alg,
+				 enum probe_outcome outcome, enum probe_stage stage,
+				 const char *detail)
+{
+	struct smtp_probe *p = append((void **)&a->probes, &a->n_probes, sizeof(*p));
+
+	p->alg = alg;
+	p->outcome = outcome;
+	p->stage = stage;
+	p->detail = xstrdup(detail);
+	p->banner = xstrdup("220 mx.example ESMTP");
+	p->starttls_offered = outcome != PROBE_NO_STARTTLS && stage > STAGE_EHLO;
+	verdict_unset(&p->verify_now);
+	verdict_unset(&p->verify_warning);
+	verdict_unset(&p->verify_critical);
+	p->connect_ms = 3;
+	p->greeting_ms = 12;
+	p->session_ms = 60;
+	return p;
+}
+
+void snapfix_reset_probes(struct mx_address *a)
+{
+	/* Hand the sessions to a throwaway snapshot: snapshot_free() knows how to release them. */
+	struct snapshot *bin = snapfix_new("bin.invalid");
+	struct mx_address *b = snapfix_addr(snapfix_mx(bin, "bin.invalid", 0), a->family, a->text);
+
+	b->probes = a->probes;
+	b->n_probes = a->n_probes;
+	a->probes = NULL;
+	a->n_probes = 0;
+	(void)snapshot_free(bin);
+}
+
+void snapfix_tls(struct smtp_probe *p, int version, unsigned handshake_ms)
+{
+	static const char *const names[] = { "TLSv1", "TLSv1.1", "TLSv1.2", "TLSv1.3" };
+
+	p->tls_version = version;
+	free(p->tls_version_name);
+	free(p->cipher);
+	p->tls_version_name =
+	    xstrdup(version >= 0x0301 && version <= 0x0304 ? names[version - 0x0301] : "SSLv3");
+	p->cipher =
+	    xstrdup(version == 0x0304 ? "TLS_AES_256_GCM_SHA384" : "ECDHE-ECDSA-AES128-GCM-SHA256");
+	p->handshake_ms = handshake_ms;
+	p->starttls_offered = true;
+}
+
+struct certinfo *snapfix_cert(const char *cn, const char *const san[], time_t not_before,
+			      time_t not_after, enum key_type key, const char *issuer_cn)
+{
+	/* Every certificate made here gets its own digest: a counter in the first bytes. */
+	static unsigned serial;
+	struct certinfo *c = xcalloc(1, sizeof(*c));
+	size_t n = 0, i;
+
+	c->subject = mxs_strdupf("CN=%s", cn != NULL ? cn : "");
+	c->issuer = mxs_strdupf("CN=%s", issuer_cn != NULL ? issuer_cn : "");
+	if (c->subject == NULL || c->issuer == NULL)
+		abort();
+	c->cn = xstrdup(cn);
+	while (san != NULL && san[n] != NULL)
+		n++;
+	c->san = xcalloc(n + 1, sizeof(*c->san));
+	for (i = 0; i < n; i++)
+		c->san[i] = xstrdup(san[i]);
+	c->not_before = not_before;
+	c->not_after = not_after;
+	c->key_type = key;
+	c->key_bits = key == KEY_TYPE_RSA ? 2048 : 256;
+	c->sig_alg = xstrdup(key == KEY_TYPE_RSA ? "sha256WithRSAEncryption" : "ecdsa-with-SHA256");
+	c->self_signed = cn != NULL && issuer_cn != NULL && strcmp(cn, issuer_cn) == 0;
+	c->is_ca = c->self_signed || san == NULL;
+	serial++;
+	memcpy(c->sha256, &serial, sizeof(serial));
+	c->sha256[31] = 0xc5;
+	memcpy(c->spki_sha256, &serial, sizeof(serial));
+	c->spki_sha256[31] = 0x5b;
+	return c;
+}
+
+struct certinfo *snapfix_cert_dup(const struct certinfo *c)
+{
+	struct certinfo *d = snapfix_cert(c->cn, (const char *const *)c->san, c->not_before,
+					  c->not_after, c->key_type, NULL);
+
+	free(d->subject);
+	free(d->issuer);
+	d->subject = xstrdup(c->subject);
+	d->issuer = xstrdup(c->issuer);
+	d->key_bits = c->key_bits;
+	d->is_ca = c->is_ca;
+	d->self_signed = c->self_signed;
+	memcpy(d->sha256, c->sha256, sizeof(d->sha256));
+	memcpy(d->spki_sha256, c->spki_sha256, sizeof(d->spki_sha256));
+	return d;
+}
+
+void snapfix_chain_add(struct smtp_probe *p, struct certinfo *c)
+{
+	struct certinfo **slot = append((void **)&p->chain, &p->chain_len, sizeof(*slot));
+
+	*slot = c;
+}
+
+void snapfix_path_add(struct smtp_probe *p, struct certinfo *c)
+{
+	struct certinfo **slot = append((void **)&p->path, &p->path_len, sizeof(*slot));
+
+	*slot = c;
+}
+
+void snapfix_verdict(struct chain_verdict *v, long code, const char *text, int depth)
+{
+	free(v->text);
+	v->code = code;
+	v->text = xstrdup(text != NULL ? text : (code == X509_V_OK ? "ok" : NULL));
+	v->depth = depth;
+}
+
+struct smtp_probe *snapfix_good_probe(struct mx_address *a, enum probe_alg alg, const char *host,
+				      enum key_type key, long leaf_left)
+{
+	const char *const san[] = { host, NULL };
+	struct smtp_probe *p = snapfix_probe(a, alg, PROBE_OK, STAGE_DONE, NULL);
+	struct certinfo *leaf, *inter, *root;
+
+	snapfix_tls(p, 0x0304, 25);
+	leaf = snapfix_cert(host, san, SNAPFIX_NOW - 60 * SNAPFIX_DAY, SNAPFIX_NOW + leaf_left, key,
+			    "Fixture CA R1");
+	inter = snapfix_cert("Fixture CA R1", NULL, SNAPFIX_NOW - 400 * SNAPFIX_DAY,
+			     SNAPFIX_NOW + 1100 * SNAPFIX_DAY, key, "Fixture Root");
+	root = snapfix_cert("Fixture Root", NULL, SNAPFIX_NOW - 4000 * SNAPFIX_DAY,
+			    SNAPFIX_NOW + 4000 * SNAPFIX_DAY, key, "Fixture Root");
+	snapfix_chain_add(p, leaf);
+	snapfix_chain_add(p, inter);
+	snapfix_path_add(p, snapfix_cert_dup(leaf));
+	snapfix_path_add(p, snapfix_cert_dup(inter));
+	snapfix_path_add(p, root);
+	snapfix_verdict(&p->verify_now, X509_V_OK, NULL, -1);
+	snapfix_verdict(&p->verify_warning, X509_V_OK, NULL, -1);
+	snapfix_verdict(&p->verify_critical, X509_V_OK, NULL, -1);
+	return p;
+}
+
+struct snapshot *snapfix_healthy(const char *domain, size_t n_mx)
+{
+	struct snapshot *s = snapfix_new(domain);
+	size_t i;
+
+	for (i = 1; i <= n_mx; i++) {
+		char *host = mxs_strdupf("mx%zu.%s", i, domain);
+		char *addr = mxs_strdupf("192.0.2.%zu", i);
+		struct mx_address *a;
+
+		if (host == NULL || addr == NULL)
+			abort();
+		a = snapfix_addr(snapfix_mx(s, host, (int)(10 * i)), AF_INET, addr);
+		(void)snapfix_good_probe(a, PROBE_ALG_ANY, host, KEY_TYPE_EC, 80 * SNAPFIX_DAY);
+		free(host);
+		free(addr);
+	}
+	return s;
+}
+
+struct mx_address *snapfix_at(struct snapshot *snap, size_t i, size_t j)
+{
+	assert_true(i < snap->n_mx);
+	assert_true(j < snap->mx[i].n_addrs);
+	return &snap->mx[i].addrs[j];
+}
+
+size_t snapfix_count(const struct findings *list, const char *code)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < list->n; i++)
+		if (strcmp(list->v[i].code, code) == 0)
+			n++;
+	return n;
+}
+
+const struct finding *snapfix_find(const struct findings *list, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < list->n; i++)
+		if (strcmp(list->v[i].code, code) == 0)
+			return &list->v[i];
+	return NULL;
+}
+
+static const struct finding_value *value_of(const struct finding *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_values; i++)
+		if (strcmp(f->values[i].name, name) == 0)
+			return &f->values[i];
+	return NULL;
+}
+
+long long snapfix_int(const struct finding *f, const char *name)
+{
+	const struct finding_value *v = value_of(f, name);
+
+	assert_non_null(v);
+	assert_int_equal(v->type, VALUE_INT);
+	return v->i;
+}
+
+const char *snapfix_str(const struct finding *f, const char *name)
+{
+	const struct finding_value *v = value_of(f, name);
+
+	assert_non_null(v);
+	assert_int_equal(v->type, VALUE_STRING);
+	return v->s;
+}

@@ -1,0 +1,108 @@
+/*
+ * snapfix.h - build snapshots (lib/snapshot.h) by hand for the tests of checks and reports.
+ *
+ * A test starts from an empty domain (snapfix_new) or a healthy one (snapfix_healthy) and adds
+ * or changes what its case is about. Certificates are made in memory (snapfix_cert): no DER,
+ * only the facts the checks read, with a SHA2-256 unique to each call (copies made with
+ * snapfix_cert_dup keep it, so the same certificate can appear in several sessions).
+ *
+ * Everything is allocated the way snapshot_free() releases it: a test frees the whole
+ * snapshot with snapshot_free(). The helpers abort on memory exhaustion (tests only).
+ *
+ * Pointers returned into a snapshot's arrays (snapfix_mx, snapfix_addr, snapfix_probe) stay
+ * valid until the next element is added to the same array.
+ */
+#ifndef MXS_TESTS_SNAPFIX_H
+#define MXS_TESTS_SNAPFIX_H
+
+#include <stddef.h>
+#include <time.h>
+
+#include "lib/certinfo.h"
+#include "lib/finding.h"
+#include "lib/snapshot.h"
+
+/* The time every fixture snapshot is taken at: 2026-11-02T00:00:00Z. */
+#define SNAPFIX_NOW ((time_t)1793577600)
+#define SNAPFIX_DAY 86400L
+
+/* Thresholds recorded in fixture snapshots: 30 and 14 days (the lab's defaults). */
+#define SNAPFIX_WARNING  (30 * SNAPFIX_DAY)
+#define SNAPFIX_CRITICAL (14 * SNAPFIX_DAY)
+
+/* An empty snapshot of domain: MX lookup OK, no hosts, taken at SNAPFIX_NOW. */
+struct snapshot *snapfix_new(const char *domain);
+
+/* Append an MX host (preference -1 marks the implicit MX; A and AAAA lookups OK). */
+struct mx_host *snapfix_mx(struct snapshot *snap, const char *name, int preference);
+
+/* Append an address (AF_INET or AF_INET6, as text) to an MX host. */
+struct mx_address *snapfix_addr(struct mx_host *mx, int family, const char *text);
+
+/*
+ * Append a session to an address with the given outcome, stopped at stage; detail (copied, may
+ * be NULL) is the readable cause. No TLS facts, no chain; verdicts "not attempted".
+ */
+struct smtp_probe *snapfix_probe(struct mx_address *a, enum probe_alg alg,
+				 enum probe_outcome outcome, enum probe_stage stage,
+				 const char *detail);
+
+/* Remove (and release) every session of an address. */
+void snapfix_reset_probes(struct mx_address *a);
+
+/* Record a negotiated TLS version (0x0301..0x0304) with its name, a cipher and timings. */
+void snapfix_tls(struct smtp_probe *p, int version, unsigned handshake_ms);
+
+/*
+ * A certificate made in memory.
+ *
+ * cn:        subject CN (also the subject "CN=<cn>"), or NULL.
+ * san:       SAN dNSNames, NULL-terminated (copied), or NULL for none.
+ * not_before, not_after: validity window (UTC seconds).
+ * key:       key type (RSA gets 2048 bits, EC 256).
+ * issuer_cn: issuer's CN; equal to cn makes the certificate self-signed.
+ *
+ * Returns a new certinfo (the caller owns it until it is added to a probe).
+ */
+struct certinfo *snapfix_cert(const char *cn, const char *const san[], time_t not_before,
+			      time_t not_after, enum key_type key, const char *issuer_cn);
+
+/* A deep copy, with the same digests. */
+struct certinfo *snapfix_cert_dup(const struct certinfo *c);
+
+/* Append to the presented chain / to the validated path; the probe takes ownership. */
+void snapfix_chain_add(struct smtp_probe *p, struct certinfo *c);
+void snapfix_path_add(struct smtp_probe *p, struct certinfo *c);
+
+/* Set a verdict: code (X509_V_OK or X509_V_ERR_*), its text (copied, may be NULL), depth. */
+void snapfix_verdict(struct chain_verdict *v, long code, const char *text, int depth);
+
+/*
+ * Append a good session: PROBE_OK, TLS 1.3, a leaf of the given key type for host expiring
+ * leaf_left seconds after SNAPFIX_NOW (issued 60 days before), an intermediate valid for
+ * another 3 years, the path leaf + intermediate + root (copies), every verdict OK.
+ */
+struct smtp_probe *snapfix_good_probe(struct mx_address *a, enum probe_alg alg, const char *host,
+				      enum key_type key, long leaf_left);
+
+/*
+ * A healthy domain: n_mx hosts "mx<i>.<domain>" (preference 10 * i), each with the IPv4
+ * address 192.0.2.<i> and one good ECDSA session (leaf valid 80 more days). Nothing for the
+ * checks of this tree to report.
+ */
+struct snapshot *snapfix_healthy(const char *domain, size_t n_mx);
+
+/* The address index j of MX host index i (asserting both exist). */
+struct mx_address *snapfix_at(struct snapshot *snap, size_t i, size_t j);
+
+/* The number of findings with this code (any severity). */
+size_t snapfix_count(const struct findings *list, const char *code);
+
+/* The first finding with this code, or NULL. */
+const struct finding *snapfix_find(const struct findings *list, const char *code);
+
+/* The integer / string value called name of f; asserts it exists and has that type. */
+long long snapfix_int(const struct finding *f, const char *name);
+const char *snapfix_str(const struct finding *f, const char *name);
+
+#endif
