@@ -31,8 +31,7 @@ static const char *const top_keys[] = {
 	"certificates", "http",      "domains",   "alerts",      NULL,
 };
 
-/* An address literal, optionally with ":port" ("[v6]:port" for IPv6). */
-static int valid_endpoint(const char *s, bool port_required)
+bool config_valid_endpoint(const char *s, bool port_required)
 {
 	char host[INET6_ADDRSTRLEN + 1], *end;
 	unsigned char buf[sizeof(struct in6_addr)];
@@ -91,7 +90,7 @@ static void read_address(struct cfgval *cv, const config_setting_t *g, const cha
 static void read_endpoint(struct cfgval *cv, const config_setting_t *g, const char *key,
 			  bool port_required, char **out)
 {
-	if (cfgval_string(cv, g, key, out) == 1 && !valid_endpoint(*out, port_required))
+	if (cfgval_string(cv, g, key, out) == 1 && !config_valid_endpoint(*out, port_required))
 		cfgval_error(cv, config_setting_get_member(g, key),
 			     "\"%s\" is not an IP address%s (e.g. \"127.0.0.1%s\" or \"[::1]%s\")",
 			     *out, port_required ? " with a port" : " with an optional port",
@@ -421,6 +420,25 @@ int config_load(const char *path, struct config **ret_cfg, struct mxs_errors *er
 		r = -EINVAL;
 	sort_errors(errs);
 out:
+	if (r < 0) {
+		config_free(cfg);
+		return r;
+	}
+	*ret_cfg = cfg;
+	return 0;
+}
+
+int config_new_default(struct config **ret_cfg)
+{
+	struct config *cfg;
+	int r;
+
+	cfg = calloc(1, sizeof(*cfg));
+	if (cfg == NULL)
+		return -ENOMEM;
+	config_init(&cfg->lc);
+	cfg->path = strdup("(defaults)");
+	r = cfg->path == NULL ? -ENOMEM : set_defaults(cfg);
 	if (r < 0) {
 		config_free(cfg);
 		return r;

@@ -114,6 +114,20 @@ struct config {
  */
 int config_load(const char *path, struct config **ret_cfg, struct mxs_errors *errs);
 
+/*
+ * A configuration with every default and no domains nor sinks, for commands run without a file
+ * (e.g. "mxsentry check DOMAIN" as a Nagios plugin). Returns 0 and sets *ret_cfg (free with
+ * config_free()), or -ENOMEM.
+ */
+int config_new_default(struct config **ret_cfg);
+
+/*
+ * Whether s is an IP address literal, optionally followed by ":port" ("[v6]:port" for IPv6);
+ * with port_required, the port must be there. Used for "resolver" and "http.listen", and by
+ * command-line flags that take the same values.
+ */
+bool config_valid_endpoint(const char *s, bool port_required);
+
 /* Release a configuration. NULL-safe; returns NULL. */
 struct config *config_free(struct config *cfg);
 

@@ -1,8 +1,9 @@
 /*
  * mxsentry.c - the command: one-shot checks and tools around the agent.
  *
- * This version has the configuration tools; the checks themselves arrive with the probe engine.
- * Exit codes: 0 success, 1 the input was rejected (e.g. configuration errors), 2 usage error.
+ * Commands: "check" (agent/cmd_check.c) and "config check". Exit codes of "check" follow the
+ * Nagios plugin conventions (0-3); the others: 0 success, 1 the input was rejected (e.g.
+ * configuration errors), 2 usage error.
  */
 #include "autoconf.h"
 
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "agent/cli_config.h"
+#include "agent/cmd_check.h"
 
 static void usage(FILE *out)
 {
@@ -22,10 +24,13 @@ static void usage(FILE *out)
 		"certificates, MTA-STS, DANE and TLS-RPT.\n"
 		"\n"
 		"Commands:\n"
+		"  check [OPTIONS] [DOMAIN...]  probe the MX hosts of each domain and report;\n"
+		"                           text, --json or --nagios (see mxsentry check --help)\n"
 		"  config check [-v] FILE   load FILE, report every error as FILE:LINE: message;\n"
 		"                           -v also lists the effective settings of each domain\n"
 		"\n"
-		"Exit status: 0 success, 1 input rejected, 2 usage error.\n"
+		"Exit status: check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; other commands:\n"
+		"0 success, 1 input rejected, 2 usage error.\n"
 		"See mxsentry(1) and mxsentry.conf(5).\n");
 }
 
@@ -92,6 +97,8 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "config") == 0)
 		return cmd_config(argc - 1, argv + 1);
+	if (strcmp(argv[1], "check") == 0)
+		return cmd_check(argc - 1, argv + 1);
 	fprintf(stderr, "mxsentry: unknown command \"%s\" (see mxsentry --help)\n", argv[1]);
 	return 2;
 }

@@ -1,0 +1,65 @@
+/*
+ * gather.h - gather snapshots (lib/snapshot.h) of many domains concurrently on one loop.
+ *
+ * For each domain: MX (a domain without MX falls back to its own addresses, RFC 5321 §5.1; a
+ * null MX, RFC 7505, is recorded as such), A and AAAA of every MX host, then one SMTP session
+ * per address with the default algorithm preferences and one more per other certificate
+ * algorithm the server might hold (agent/probe.h). Politeness: at most max_sessions sessions in
+ * flight overall, at most one at a time per address (even when two domains share an MX), and
+ * the configured EHLO name.
+ *
+ * Self-checks before blaming a domain (snapshot.unknown_reason): the resolver does not answer;
+ * port 25 is unreachable for every address of every domain of the run; the clock is obviously
+ * wrong. An address family this host cannot reach at all (no route) is PROBE_UNREACHABLE.
+ */
+#ifndef MXS_AGENT_GATHER_H
+#define MXS_AGENT_GATHER_H
+
+#include <stddef.h>
+#include <systemd/sd-event.h>
+
+#include "agent/config.h"
+#include "lib/error.h"
+#include "lib/snapshot.h"
+
+/* Everything that shapes how a run gathers. Strings are borrowed for the run. */
+struct gather_opts {
+	const char *resolver; /* "addr[:port]", or NULL for /etc/resolv.conf */
+	const char *ca_bundle;
+	const char *ehlo_name;   /* NULL: the host name (gethostname) */
+	const char *source_ipv4; /* NULL: the kernel's choice */
+	const char *source_ipv6;
+	struct timeouts timeouts; /* timeouts.dns 0: 10 s */
+	unsigned max_sessions;    /* SMTP sessions in flight overall; 0 is taken as 1 */
+	unsigned max_domains;     /* domains gathered at once; 0: all of them */
+	unsigned smtp_port;       /* 25 (also when 0); tests may change it */
+};
+
+/* One domain to gather. */
+struct gather_domain {
+	const char *name;  /* normalised (lib/dname.h) */
+	long warning_secs; /* for the future path validations */
+	long critical_secs;
+	unsigned needs; /* enum obs bits (checks/check.h) of its enabled checks */
+};
+
+/*
+ * Gather every domain and return when all are done (the one-shot command's entry point). Runs
+ * its own sd-event loop.
+ *
+ * ret_snaps:  on success, a new array of n snapshots in the order of doms; free each with
+ *             snapshot_free() and the array with free().
+ * reterr:     why the run could not start (resolver address, CA bundle, ...).
+ *
+ * The snapshots are complete and own everything (the probe results are moved into them). A
+ * self-check that fires sets unknown_reason only on the snapshots it explains: a dead resolver
+ * on those with unanswered queries, unreachable port 25 on those with sessions; a wrong clock
+ * on all.
+ *
+ * Returns 0 (problems of the domains are inside the snapshots), -EINVAL (with reterr) or -ENOMEM
+ * (also when memory ran out during the run: no partial snapshots are returned).
+ */
+int gather_run(const struct gather_opts *opts, const struct gather_domain *doms, size_t n,
+	       struct snapshot ***ret_snaps, struct mxs_error *reterr);
+
+#endif

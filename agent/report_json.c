@@ -1,0 +1,317 @@
+/*
+ * report_json.c - "mxsentry check --json": the JSON document; see report.h.
+ *
+ * The schema is documented in docs/json-output.md and only grows: keys are added, never renamed
+ * or removed, and "version" changes only for an incompatible change. Every key of the schema is
+ * always present; what is unknown is null (a probe without TLS has "tls_version": null). Enum
+ * values are the static names of lib/snapshot.h and lib/severity.h.
+ *
+ * Servers send arbitrary bytes in banners and replies; JSON strings must be UTF-8, so a string
+ * that is not gets its non-ASCII bytes replaced by '?' rather than failing the whole report.
+ */
+#include <errno.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "agent/report.h"
+
+#define SECS_PER_DAY 86400LL
+
+/* docs/json-output.md: raised only for an incompatible change. */
+#define JSON_SCHEMA_VERSION 1
+
+static long long days_between(time_t at, time_t t)
+{
+	long long secs = (long long)t - (long long)at;
+	long long d = secs / SECS_PER_DAY;
+
+	if (secs % SECS_PER_DAY != 0 && secs < 0)
+		d--;
+	return d;
+}
+
+/* A JSON string of s: null for NULL, non-ASCII replaced when s is not UTF-8. NULL on ENOMEM. */
+static json_t *jstr(const char *s)
+{
+	json_t *j;
+	char *copy;
+	size_t i;
+
+	if (s == NULL)
+		return json_null();
+	j = json_string(s);
+	if (j != NULL)
+		return j;
+	copy = strdup(s);
+	if (copy == NULL)
+		return NULL;
+	for (i = 0; copy[i] != '\0'; i++)
+		if ((unsigned char)copy[i] >= 0x80 || (unsigned char)copy[i] < 0x20)
+			copy[i] = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
+/* ISO 8601 UTC, "2026-11-02T00:00:00Z". */
+static json_t *jtime(time_t t)
+{
+	char buf[32];
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		return json_null();
+	return json_string(buf);
+}
+
+/* Lowercase hex of a digest. */
+static json_t *jhex(const unsigned char *d, size_t len)
+{
+	static const char hex[] = "0123456789abcdef";
+	char buf[2 * 64 + 1];
+	size_t i;
+
+	if (len > 64)
+		return NULL;
+	for (i = 0; i < len; i++) {
+		buf[2 * i] = hex[d[i] >> 4];
+		buf[2 * i + 1] = hex[d[i] & 0x0f];
+	}
+	buf[2 * len] = '\0';
+	return json_string(buf);
+}
+
+/*
+ * Set o[key] = v, taking v; a NULL v (a failed constructor) is memory exhaustion. Returns 0 or
+ * -ENOMEM. Written so that a chain of sets can be joined with "||".
+ */
+static int set(json_t *o, const char *key, json_t *v)
+{
+	if (v == NULL)
+		return -ENOMEM;
+	return json_object_set_new(o, key, v) == 0 ? 0 : -ENOMEM;
+}
+
+static int push(json_t *a, json_t *v)
+{
+	if (v == NULL)
+		return -ENOMEM;
+	return json_array_append_new(a, v) == 0 ? 0 : -ENOMEM;
+}
+
+/*
+ * Ownership in the builders below: a builder keeps its own reference to each container it
+ * makes and drops it at the end; the parent takes another one (json_incref) when the container
+ * is set, so a failure anywhere is cleaned up by dropping the local references and the parent.
+ */
+static json_t *cert_json(const struct snapshot *snap, const struct certinfo *c)
+{
+	json_t *o = json_object(), *san = json_array();
+	size_t i;
+	int r = -ENOMEM;
+
+	if (o == NULL || san == NULL)
+		goto out;
+	for (i = 0; c->san != NULL && c->san[i] != NULL; i++)
+		if (push(san, jstr(c->san[i])) != 0)
+			goto out;
+	r = set(o, "subject", jstr(c->subject)) || set(o, "issuer", jstr(c->issuer)) ||
+	    set(o, "not_before", jtime(c->not_before)) ||
+	    set(o, "not_after", jtime(c->not_after)) ||
+	    set(o, "days_left", json_integer(days_between(snap->taken_at, c->not_after))) ||
+	    set(o, "key_type", json_string(key_type_name(c->key_type))) ||
+	    set(o, "key_bits", json_integer(c->key_bits)) || set(o, "san", json_incref(san)) ||
+	    set(o, "sha256", jhex(c->sha256, sizeof(c->sha256))) ||
+	    set(o, "spki_sha256", jhex(c->spki_sha256, sizeof(c->spki_sha256)));
+out:
+	json_decref(san);
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *probe_json(const struct snapshot *snap, const struct smtp_probe *p)
+{
+	json_t *o = json_object(), *chain = json_array(), *verify = NULL;
+	size_t i;
+	int r = -ENOMEM;
+
+	if (o == NULL || chain == NULL)
+		goto out;
+	for (i = 0; i < p->chain_len; i++)
+		if (push(chain, cert_json(snap, p->chain[i])) != 0)
+			goto out;
+	/* code -1: no validation was attempted (no chain). */
+	if (p->verify_now.code >= 0) {
+		verify = json_object();
+		if (verify == NULL || set(verify, "code", json_integer(p->verify_now.code)) ||
+		    set(verify, "text", jstr(p->verify_now.text)))
+			goto out;
+	}
+	/* tls_version is the name ("TLSv1.3"), null without TLS: the number is for machines
+	 * that already know TLS, the name is what the docs and messages use. */
+	r = set(o, "alg", json_string(probe_alg_name(p->alg))) ||
+	    set(o, "outcome", json_string(probe_outcome_name(p->outcome))) ||
+	    set(o, "stage", json_string(probe_stage_name(p->stage))) ||
+	    set(o, "detail", jstr(p->detail)) ||
+	    set(o, "tls_version", p->tls_version != 0 ? jstr(p->tls_version_name) : json_null()) ||
+	    set(o, "cipher", jstr(p->cipher)) ||
+	    set(o, "starttls_offered", json_boolean(p->starttls_offered)) ||
+	    set(o, "handshake_ms", json_integer(p->handshake_ms)) ||
+	    set(o, "chain", json_incref(chain)) ||
+	    set(o, "verify", verify != NULL ? json_incref(verify) : json_null());
+out:
+	json_decref(chain);
+	json_decref(verify);
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *address_json(const struct snapshot *snap, const struct mx_address *a)
+{
+	json_t *o = json_object(), *probes = json_array();
+	size_t k;
+	int r = -ENOMEM;
+
+	if (o == NULL || probes == NULL)
+		goto out;
+	for (k = 0; k < a->n_probes; k++)
+		if (push(probes, probe_json(snap, &a->probes[k])) != 0)
+			goto out;
+	r = set(o, "address", json_string(a->text)) ||
+	    set(o, "family", json_string(a->family == AF_INET6 ? "ipv6" : "ipv4")) ||
+	    set(o, "probes", json_incref(probes));
+out:
+	json_decref(probes);
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *mx_json(const struct snapshot *snap, const struct mx_host *mx)
+{
+	json_t *o = json_object(), *addrs = json_array();
+	size_t j;
+	int r = -ENOMEM;
+
+	if (o == NULL || addrs == NULL)
+		goto out;
+	for (j = 0; j < mx->n_addrs; j++)
+		if (push(addrs, address_json(snap, &mx->addrs[j])) != 0)
+			goto out;
+	r = set(o, "host", jstr(mx->name)) || set(o, "preference", json_integer(mx->preference)) ||
+	    set(o, "implicit", json_boolean(mx->implicit)) ||
+	    set(o, "a_status", json_string(dns_status_name(mx->a_status))) ||
+	    set(o, "aaaa_status", json_string(dns_status_name(mx->aaaa_status))) ||
+	    set(o, "addresses", json_incref(addrs));
+out:
+	json_decref(addrs);
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *finding_json(const struct finding *f)
+{
+	json_t *o = json_object(), *values = json_object();
+	size_t i;
+	int r = -ENOMEM;
+
+	if (o == NULL || values == NULL)
+		goto out;
+	for (i = 0; i < f->n_values; i++) {
+		const struct finding_value *v = &f->values[i];
+
+		if (set(values, v->name, v->type == VALUE_INT ? json_integer(v->i) : jstr(v->s)) !=
+		    0)
+			goto out;
+	}
+	r = set(o, "check", json_string(f->check)) || set(o, "code", json_string(f->code)) ||
+	    set(o, "severity", json_string(severity_name(f->severity))) ||
+	    set(o, "mx", jstr(f->mx)) || set(o, "address", jstr(f->address)) ||
+	    set(o, "alg", jstr(f->alg)) || set(o, "message", jstr(f->message)) ||
+	    set(o, "req", jstr(f->req)) || set(o, "result_type", jstr(f->result_type)) ||
+	    set(o, "values", json_incref(values));
+out:
+	json_decref(values);
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *domain_json(const struct report_domain *d)
+{
+	const struct snapshot *snap = d->snap;
+	json_t *o = json_object(), *mx = json_array(), *findings = json_array();
+	size_t i;
+	int r = -ENOMEM;
+
+	if (o == NULL || mx == NULL || findings == NULL)
+		goto out;
+	for (i = 0; i < snap->n_mx; i++)
+		if (push(mx, mx_json(snap, &snap->mx[i])) != 0)
+			goto out;
+	for (i = 0; d->findings != NULL && i < d->findings->n; i++)
+		if (push(findings, finding_json(&d->findings->v[i])) != 0)
+			goto out;
+	/* status: the worst finding by severity_rank(), as the text and Nagios outputs say. */
+	r = set(o, "domain", jstr(snap->domain)) ||
+	    set(o, "status", json_string(severity_name(findings_worst(d->findings)))) ||
+	    set(o, "taken_at", jtime(snap->taken_at)) ||
+	    set(o, "duration_ms", json_integer(snap->duration_ms)) ||
+	    set(o, "unknown_reason", jstr(snap->unknown_reason)) ||
+	    set(o, "mx_status", json_string(dns_status_name(snap->mx_status))) ||
+	    set(o, "null_mx", json_boolean(snap->null_mx)) || set(o, "mx", json_incref(mx)) ||
+	    set(o, "findings", json_incref(findings));
+out:
+	json_decref(mx);
+	json_decref(findings);
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+int report_json(FILE *out, const struct report_domain *doms, size_t n)
+{
+	json_t *root = json_object(), *list = json_array();
+	size_t i;
+	int r = -ENOMEM;
+
+	if (root == NULL || list == NULL)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (push(list, domain_json(&doms[i])) != 0)
+			goto out;
+	if (set(root, "version", json_integer(JSON_SCHEMA_VERSION)) ||
+	    set(root, "generated", jtime(time(NULL))) || set(root, "domains", json_incref(list)))
+		goto out;
+	/* Indented for people reading it in a terminal; jansson keeps insertion order, which is
+	 * the order of docs/json-output.md. */
+	if (json_dumpf(root, out, JSON_INDENT(2)) != 0 || fputc('\n', out) == EOF)
+		r = -EIO;
+	else
+		r = 0;
+out:
+	json_decref(list);
+	json_decref(root);
+	return r;
+}

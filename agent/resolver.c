@@ -1,0 +1,521 @@
+/*
+ * resolver.c - c-ares on the sd-event loop; see resolver.h.
+ *
+ * c-ares owns its sockets and tells us through the socket-state callback which ones to watch;
+ * each gets one sd-event I/O source, and one timer source stays armed at ares_timeout() after
+ * every call into c-ares (DESIGN.md, Runtime; the pattern of curl's lib/asyn-ares.c).
+ *
+ * Completion is always deferred: the c-ares callback only stores the decoded answer in the
+ * query and enables the query's own defer source, made (disabled) when the query started. So
+ * the caller's callback never runs inside resolver_query() nor inside ares_process_fd(), and a
+ * query cannot fail to complete for want of memory once it has started.
+ */
+#include "agent/resolver.h"
+
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <ares.h>
+#include <errno.h>
+#include <netdb.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <time.h>
+
+/* c-ares tries per server; with the doubling below, 2 tries cost 3 first-try timeouts. */
+#define RESOLVER_TRIES 2
+/* Shortest first-try timeout worth giving a server, in milliseconds. */
+#define RESOLVER_MIN_TRY_MS 50
+/* The timer may fire this late (sd-event coalesces timers; its default slack is 250 ms). */
+#define RESOLVER_TIMER_ACCURACY_USEC 1000
+
+/* One socket c-ares asked us to watch. c-ares keeps few sockets (one per server and protocol). */
+struct watch {
+	struct watch *next;
+	ares_socket_t fd;
+	sd_event_source *source;
+};
+
+/* One query from resolver_query() until its callback has run. */
+struct query {
+	struct query *prev, *next; /* resolver's list of queries not yet delivered */
+	struct resolver *res;
+	int type;
+	resolver_done_fn done;
+	void *userdata;
+	sd_event_source *deliver; /* defer source, enabled once c-ares has answered */
+	bool answered;
+	struct dns_result result;
+};
+
+struct resolver {
+	sd_event *loop;
+	ares_channel channel;
+	bool have_channel;
+	bool freeing;           /* inside resolver_free(): no new queries */
+	sd_event_source *timer; /* armed at ares_timeout() */
+	struct watch *watches;
+	struct query *queries; /* started and not yet delivered */
+};
+
+/* Release what a result owns and leave it empty, ready for the next use or for nothing. */
+static void result_clear(struct dns_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->n_mx; i++)
+		free(r->mx[i].name);
+	free(r->mx);
+	free(r->addrs);
+	free(r->detail);
+	*r = (struct dns_result){ 0 };
+}
+
+/* Re-arm the timer at the next c-ares deadline, or disable it when nothing is pending. */
+static void rearm_timer(struct resolver *res)
+{
+	struct timeval tv, *tvp;
+	uint64_t now;
+
+	if (res->freeing || res->timer == NULL)
+		return;
+	tvp = ares_timeout(res->channel, NULL, &tv);
+	if (tvp == NULL) {
+		(void)sd_event_source_set_enabled(res->timer, SD_EVENT_OFF);
+		return;
+	}
+	if (sd_event_now(res->loop, CLOCK_MONOTONIC, &now) < 0)
+		return;
+	/*
+	 * These two calls only change fields of an existing source; they fail only on a loop
+	 * that is being torn down, when no query will be waited for anyway.
+	 */
+	(void)sd_event_source_set_time(res->timer, now + (uint64_t)tvp->tv_sec * 1000000u +
+						       (uint64_t)tvp->tv_usec);
+	(void)sd_event_source_set_enabled(res->timer, SD_EVENT_ONESHOT);
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct resolver *res = userdata;
+
+	/* No socket is ready: c-ares only checks its deadlines (retries, timeouts). */
+	ares_process_fd(res->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	rearm_timer(res);
+	return 0;
+}
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct resolver *res = userdata;
+	/* An error or hang-up is reported to c-ares as readable: its read fails and it moves on. */
+	bool readable = (revents & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0;
+	bool writable = (revents & EPOLLOUT) != 0;
+
+	ares_process_fd(res->channel, readable ? fd : ARES_SOCKET_BAD,
+			writable ? fd : ARES_SOCKET_BAD);
+	rearm_timer(res);
+	return 0;
+}
+
+/*
+ * c-ares announces a socket it opens, a change of interest, and (readable = writable = 0) a
+ * socket it is about to close, so the source goes before the descriptor number can be reused.
+ */
+static void on_sock_state(void *data, ares_socket_t fd, int readable, int writable)
+{
+	struct resolver *res = data;
+	struct watch **pw, *w;
+	uint32_t events = (readable ? EPOLLIN : 0) | (writable ? EPOLLOUT : 0);
+
+	for (pw = &res->watches; *pw != NULL; pw = &(*pw)->next)
+		if ((*pw)->fd == fd)
+			break;
+	w = *pw;
+	if (events == 0) {
+		if (w != NULL) {
+			*pw = w->next;
+			sd_event_source_disable_unref(w->source);
+			free(w);
+		}
+		return;
+	}
+	if (w != NULL) {
+		(void)sd_event_source_set_io_events(w->source, events);
+		return;
+	}
+	/*
+	 * Without a source the socket is not watched and its queries end at their deadline
+	 * through the timer with ARES_ETIMEOUT: degraded, never stuck.
+	 */
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return;
+	if (sd_event_add_io(res->loop, &w->source, fd, events, on_io, res) < 0) {
+		free(w);
+		return;
+	}
+	w->fd = fd;
+	w->next = res->watches;
+	res->watches = w;
+}
+
+/*
+ * c-ares statuses to the snapshot's. ARES_ENOTFOUND is NXDOMAIN (RCODE 3) and ARES_ENODATA a
+ * NOERROR answer without records of the type (RFC 2308 §2.2, NODATA). Everything else, refused
+ * connections and malformed answers included, is DNS_ERROR with ares_strerror() as detail.
+ */
+static enum dns_status map_status(int status)
+{
+	switch (status) {
+	case ARES_SUCCESS:
+		return DNS_OK;
+	case ARES_ENODATA:
+		return DNS_NODATA;
+	case ARES_ENOTFOUND:
+		return DNS_NXDOMAIN;
+	case ARES_ESERVFAIL:
+		return DNS_SERVFAIL;
+	case ARES_ETIMEOUT:
+		return DNS_TIMEOUT;
+	default:
+		return DNS_ERROR;
+	}
+}
+
+/*
+ * Decode an MX answer into r. Returns an ARES_* status: the parser's own (ARES_EBADRESP for a
+ * malformed answer), ARES_ENODATA when no MX record is left, or ARES_ENOMEM.
+ */
+static int decode_mx(struct dns_result *r, const unsigned char *abuf, int alen)
+{
+	struct ares_mx_reply *head = NULL, *m;
+	size_t n = 0, i = 0;
+	int status, ret = ARES_SUCCESS;
+
+	status = ares_parse_mx_reply(abuf, alen, &head);
+	if (status != ARES_SUCCESS)
+		return status;
+	for (m = head; m != NULL; m = m->next)
+		n++;
+	if (n == 0) {
+		ret = ARES_ENODATA;
+		goto out;
+	}
+	r->mx = calloc(n, sizeof(*r->mx));
+	if (r->mx == NULL) {
+		ret = ARES_ENOMEM;
+		goto out;
+	}
+	/* A null MX target "." (RFC 7505) comes out of c-ares as the empty name. */
+	for (m = head; m != NULL; m = m->next, i++) {
+		r->mx[i].name = strdup(m->host != NULL ? m->host : "");
+		r->mx[i].preference = m->priority;
+		r->n_mx = i + 1;
+		if (r->mx[i].name == NULL) {
+			ret = ARES_ENOMEM;
+			goto out;
+		}
+	}
+out:
+	ares_free_data(head);
+	return ret;
+}
+
+/*
+ * Decode an A or AAAA answer into r; a CNAME chain is followed by c-ares, and h_addr_list holds
+ * the final addresses. Returns an ARES_* status like decode_mx().
+ */
+static int decode_addrs(struct dns_result *r, int type, const unsigned char *abuf, int alen)
+{
+	struct hostent *h = NULL;
+	int family = type == ns_t_aaaa ? AF_INET6 : AF_INET;
+	size_t n = 0, i, len = family == AF_INET6 ? 16 : 4;
+	int status, ret = ARES_SUCCESS;
+
+	/* Without the TTL arrays the parser has no fixed capacity: every address is kept. */
+	if (type == ns_t_aaaa)
+		status = ares_parse_aaaa_reply(abuf, alen, &h, NULL, NULL);
+	else
+		status = ares_parse_a_reply(abuf, alen, &h, NULL, NULL);
+	if (status != ARES_SUCCESS)
+		return status;
+	while (h->h_addr_list != NULL && h->h_addr_list[n] != NULL)
+		n++;
+	if (n == 0 || h->h_addrtype != family) {
+		ret = ARES_ENODATA;
+		goto out;
+	}
+	r->addrs = calloc(n, sizeof(*r->addrs));
+	if (r->addrs == NULL) {
+		ret = ARES_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		struct addr_record *a = &r->addrs[i];
+
+		a->family = family;
+		memcpy(a->bytes, h->h_addr_list[i], len);
+		if (inet_ntop(family, a->bytes, a->text, sizeof(a->text)) == NULL) {
+			ret = ARES_EBADRESP;
+			goto out;
+		}
+	}
+	r->n_addrs = n;
+out:
+	ares_free_hostent(h);
+	return ret;
+}
+
+/* The c-ares completion: decode, then hand over to the loop (see the top of the file). */
+static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct query *q = arg;
+	struct dns_result *r = &q->result;
+
+	if (status == ARES_SUCCESS && q->type == ns_t_mx)
+		status = decode_mx(r, abuf, alen);
+	else if (status == ARES_SUCCESS && (q->type == ns_t_a || q->type == ns_t_aaaa))
+		status = decode_addrs(r, q->type, abuf, alen);
+	if (status != ARES_SUCCESS) {
+		result_clear(r);
+		r->unanswered = status == ARES_ETIMEOUT || status == ARES_ECONNREFUSED;
+	}
+	r->status = map_status(status);
+	if (r->status != DNS_OK && r->status != DNS_NODATA && r->status != DNS_NXDOMAIN) {
+		/* ARES_EDESTRUCTION and ARES_ECANCELLED: resolver_free() is cancelling us. */
+		bool cancelled = status == ARES_EDESTRUCTION || status == ARES_ECANCELLED;
+
+		r->detail = strdup(cancelled ? "cancelled" : ares_strerror(status));
+	}
+	q->answered = true;
+	/* Enabling an existing source allocates nothing; in resolver_free() it is not needed. */
+	if (!q->res->freeing)
+		(void)sd_event_source_set_enabled(q->deliver, SD_EVENT_ONESHOT);
+}
+
+/* Take q off the resolver's list of undelivered queries (doubly linked: O(1)). */
+static void query_unlink(struct query *q)
+{
+	struct resolver *res = q->res;
+
+	if (q->prev != NULL)
+		q->prev->next = q->next;
+	else
+		res->queries = q->next;
+	if (q->next != NULL)
+		q->next->prev = q->prev;
+	q->prev = q->next = NULL;
+}
+
+/* Run the caller's callback once and release the query; it is off every list by then. */
+static void query_deliver(struct query *q)
+{
+	query_unlink(q);
+	q->done(&q->result, q->userdata);
+	result_clear(&q->result);
+	sd_event_source_disable_unref(q->deliver);
+	free(q);
+}
+
+/* The defer source of an answered query: the loop's next iteration delivers it. */
+static int on_deliver(sd_event_source *s, void *userdata)
+{
+	query_deliver(userdata);
+	return 0;
+}
+
+/* Number of servers c-ares will ask in turn; the per-try timeout is divided among them. */
+static int count_servers(ares_channel channel, size_t *ret_n)
+{
+	struct ares_addr_port_node *head = NULL, *s;
+	size_t n = 0;
+	int status;
+
+	status = ares_get_servers_ports(channel, &head);
+	if (status != ARES_SUCCESS)
+		return -ENOMEM;
+	for (s = head; s != NULL; s = s->next)
+		n++;
+	ares_free_data(head);
+	*ret_n = n > 0 ? n : 1;
+	return 0;
+}
+
+/*
+ * c-ares 1.18 gives each try of a query the first-try timeout T shifted left by the number of
+ * complete passes over the n servers, so "tries" passes cost n * T * (2^tries - 1). Choose T so
+ * that the whole query fits in timeout_ms (measured: a silent server, 3000 ms -> ends after
+ * 3002 ms). A server that refuses (ICMP port unreachable) ends the query at once instead.
+ */
+static int try_timeout_ms(unsigned timeout_ms, size_t n_servers)
+{
+	unsigned long t = timeout_ms / (n_servers * ((1u << RESOLVER_TRIES) - 1));
+
+	return t < RESOLVER_MIN_TRY_MS ? RESOLVER_MIN_TRY_MS : (int)t;
+}
+
+/* How many servers the channel will have: those of server (a list) or of resolv.conf. */
+static int planned_servers(const char *server, size_t *ret_n)
+{
+	ares_channel tmp;
+	size_t n = 1;
+	const char *p;
+	int r;
+
+	if (server != NULL) {
+		for (p = server; *p != '\0'; p++)
+			n += *p == ',';
+		*ret_n = n;
+		return 0;
+	}
+	/* A channel opens no socket before its first query: reading resolv.conf is all it does. */
+	if (ares_init(&tmp) != ARES_SUCCESS)
+		return -ENOMEM;
+	r = count_servers(tmp, ret_n);
+	ares_destroy(tmp);
+	return r;
+}
+
+int resolver_new(sd_event *loop, const char *server, unsigned timeout_ms, struct resolver **ret_res,
+		 struct mxs_error *reterr)
+{
+	struct ares_options o = { 0 };
+	struct resolver *res = NULL;
+	size_t n_servers;
+	int status, r;
+
+	if (loop == NULL || ret_res == NULL || timeout_ms == 0)
+		return mxs_error_set(reterr, NULL, NULL, "resolver: invalid arguments");
+	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
+		return -ENOMEM;
+	/* From here on every failure goes through "out", which undoes what was done so far. */
+	res = calloc(1, sizeof(*res));
+	if (res == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	res->loop = sd_event_ref(loop);
+	r = planned_servers(server, &n_servers);
+	if (r < 0) {
+		mxs_error_set(reterr, "/etc/resolv.conf", NULL,
+			      "cannot read the resolver configuration");
+		goto out;
+	}
+	o.sock_state_cb = on_sock_state;
+	o.sock_state_cb_data = res;
+	o.timeout = try_timeout_ms(timeout_ms, n_servers);
+	o.tries = RESOLVER_TRIES;
+	/*
+	 * c-ares 1.18 drops SERVFAIL, REFUSED and NOTIMP answers and retries; once the tries run
+	 * out it reports the query's initial status, ARES_ECONNREFUSED, so a DNSSEC-bogus name
+	 * would look like a dead resolver. NOCHECKRESP hands those answers to ares_query(), which
+	 * maps their RCODE (SERVFAIL -> ARES_ESERVFAIL). A validating resolver's SERVFAIL is its
+	 * verdict on the name (DANE-DNS-04), so asking the next server would not change it.
+	 */
+	o.flags = ARES_FLAG_NOCHECKRESP;
+	status = ares_init_options(&res->channel, &o,
+				   ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+				       ARES_OPT_FLAGS);
+	if (status != ARES_SUCCESS) {
+		r = mxs_error_set(reterr, NULL, NULL, "cannot initialise c-ares: %s",
+				  ares_strerror(status));
+		goto out;
+	}
+	res->have_channel = true;
+	if (server != NULL) {
+		/* Accepts "1.2.3.4", "1.2.3.4:53", "::1" and "[::1]:53". */
+		status = ares_set_servers_ports_csv(res->channel, server);
+		if (status != ARES_SUCCESS) {
+			r = mxs_error_set(reterr, NULL, NULL,
+					  "resolver address \"%s\" is not valid: %s", server,
+					  ares_strerror(status));
+			goto out;
+		}
+	}
+	r = sd_event_add_time(loop, &res->timer, CLOCK_MONOTONIC, UINT64_MAX,
+			      RESOLVER_TIMER_ACCURACY_USEC, on_timer, res);
+	if (r < 0) {
+		mxs_error_set(reterr, NULL, NULL, "cannot add a timer to the event loop: %s",
+			      strerror(-r));
+		goto out;
+	}
+	(void)sd_event_source_set_enabled(res->timer, SD_EVENT_OFF);
+	*ret_res = res;
+	return 0;
+out:
+	/* resolver_free() also drops the library reference taken above. */
+	if (res != NULL)
+		resolver_free(res);
+	else
+		ares_library_cleanup();
+	return r;
+}
+
+struct resolver *resolver_free(struct resolver *res)
+{
+	struct watch *w;
+
+	if (res == NULL || res->freeing)
+		return NULL;
+	res->freeing = true;
+	/*
+	 * ares_destroy() completes every pending query with ARES_EDESTRUCTION (on_answer only
+	 * stores it: res->freeing keeps the defer sources off) and reports its sockets closed
+	 * through on_sock_state, which removes the I/O sources. res is still whole meanwhile.
+	 */
+	if (res->have_channel)
+		ares_destroy(res->channel);
+	/*
+	 * Now deliver every query still listed, answered or cancelled, with the resolver still
+	 * allocated: a callback that calls resolver_query() gets -ECANCELED, one that calls
+	 * resolver_free() returns at once.
+	 */
+	while (res->queries != NULL)
+		query_deliver(res->queries);
+	while (res->watches != NULL) {
+		w = res->watches;
+		res->watches = w->next;
+		sd_event_source_disable_unref(w->source);
+		free(w);
+	}
+	sd_event_source_disable_unref(res->timer);
+	sd_event_unref(res->loop);
+	free(res);
+	ares_library_cleanup();
+	return NULL;
+}
+
+int resolver_query(struct resolver *res, const char *name, int type, resolver_done_fn done,
+		   void *userdata)
+{
+	struct query *q;
+	int r;
+
+	if (res == NULL || name == NULL || done == NULL)
+		return -EINVAL;
+	if (res->freeing)
+		return -ECANCELED;
+	q = calloc(1, sizeof(*q));
+	if (q == NULL)
+		return -ENOMEM;
+	r = sd_event_add_defer(res->loop, &q->deliver, on_deliver, q);
+	if (r < 0) {
+		free(q);
+		return r;
+	}
+	(void)sd_event_source_set_enabled(q->deliver, SD_EVENT_OFF);
+	q->res = res;
+	q->type = type;
+	q->done = done;
+	q->userdata = userdata;
+	q->next = res->queries;
+	if (q->next != NULL)
+		q->next->prev = q;
+	res->queries = q;
+	/* May complete synchronously (bad name, no memory): on_answer defers the callback. */
+	ares_query(res->channel, name, ns_c_in, type, on_answer, q);
+	rearm_timer(res);
+	return 0;
+}

@@ -1,0 +1,80 @@
+/*
+ * resolver.h - DNS lookups with c-ares, driven by the sd-event loop.
+ *
+ * c-ares 1.18 tells us which sockets it wants watched through its socket-state callback; we add
+ * and remove sd-event I/O sources accordingly, and keep one timer source armed at ares_timeout()
+ * (DESIGN.md, Runtime). Nothing blocks.
+ *
+ * Results are decoded with c-ares's own parsers (MX, A, AAAA) and handed back as plain data.
+ */
+#ifndef MXS_AGENT_RESOLVER_H
+#define MXS_AGENT_RESOLVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <systemd/sd-event.h>
+
+#include "lib/error.h"
+#include "lib/snapshot.h"
+
+struct resolver;
+
+/* One MX record. */
+struct mx_record {
+	char *name; /* exchange host name as received (owned); "" for a null MX target "." */
+	int preference;
+};
+
+/* One address. */
+struct addr_record {
+	int family;    /* AF_INET / AF_INET6 */
+	char text[46]; /* textual form */
+	unsigned char bytes[16];
+};
+
+/* The answer to one query; arrays owned by the result, freed after the callback returns. */
+struct dns_result {
+	enum dns_status status;
+	char *detail;         /* c-ares error text when status is not DNS_OK/NODATA/NXDOMAIN
+				    * ("cancelled" from resolver_free()); NULL otherwise, or when
+				    * memory ran out */
+	bool unanswered;      /* no server answered at all: timeout or connection refused
+				    * (gather's "resolver does not answer" self-check) */
+	struct mx_record *mx; /* for MX queries */
+	size_t n_mx;
+	struct addr_record *addrs; /* for A / AAAA queries */
+	size_t n_addrs;
+};
+
+typedef void (*resolver_done_fn)(const struct dns_result *result, void *userdata);
+
+/*
+ * Make a resolver on loop.
+ *
+ * server:     "address" or "address:port" ("[v6]:port"); NULL = the system's resolv.conf.
+ * timeout_ms: deadline for one query, retries included.
+ * ret_res:    the new resolver; free with resolver_free().
+ * reterr:     why not (bad address, c-ares initialisation).
+ */
+int resolver_new(sd_event *loop, const char *server, unsigned timeout_ms, struct resolver **ret_res,
+		 struct mxs_error *reterr);
+
+/* Cancel pending queries (their callbacks run with DNS_ERROR "cancelled") and release. NULL-safe. */
+struct resolver *resolver_free(struct resolver *res);
+
+/*
+ * Look up name's records of type (ns_t_mx, ns_t_a or ns_t_aaaa from <arpa/nameser.h>; any other
+ * type is asked too, but only its status is reported, e.g. "." NS to see whether the resolver
+ * answers at all); class IN. done is called exactly once, from the loop (never from inside this
+ * call, nor from inside c-ares), or from resolver_free() for a query still pending. result and
+ * everything it points to are valid only during the callback.
+ *
+ * name, userdata: name is copied; userdata is passed to done untouched.
+ *
+ * Returns 0 when done will be called; -ENOMEM, -EINVAL (NULL argument) or -ECANCELED (called
+ * while resolver_free() runs, i.e. from a callback it makes), when it will not.
+ */
+int resolver_query(struct resolver *res, const char *name, int type, resolver_done_fn done,
+		   void *userdata);
+
+#endif
