@@ -46,6 +46,33 @@ run "$MXSENTRY" config check /nonexistent.conf
 tap_is "a missing file is rejected (1)" "$RC" 1
 tap_like "... saying why" "$ERR" 'nonexistent\.conf: cannot read: No such file or directory'
 
+# "check" follows the Nagios plugin conventions: anything that keeps it from checking is 3.
+run "$MXSENTRY" check --help
+tap_is "check --help exits 0" "$RC" 0
+tap_like "... and documents the Nagios thresholds" "$OUT" '-w, --warning DURATION'
+
+run "$MXSENTRY" check
+tap_is "check without a domain or a file is UNKNOWN (3)" "$RC" 3
+tap_like "... saying what is missing" "$ERR" 'name at least one DOMAIN'
+
+run "$MXSENTRY" check --warning 3x example.com
+tap_is "check with a bad threshold is UNKNOWN (3)" "$RC" 3
+tap_like "... naming the flag and the rule" "$ERR" '--warning "3x": unknown unit'
+
+run "$MXSENTRY" check --resolver dns.example example.com
+tap_is "check with a resolver that is not an address is UNKNOWN (3)" "$RC" 3
+
+run "$MXSENTRY" check "bad_name.example"
+tap_is "check of an invalid domain name is UNKNOWN (3)" "$RC" 3
+tap_like "... naming it" "$ERR" '"bad_name.example" is not a domain name'
+
+run "$MXSENTRY" check -f "$conf/errors.conf"
+tap_is "check with a broken configuration is UNKNOWN (3)" "$RC" 3
+tap_like "... with file:line" "$ERR" 'errors\.conf:2: resolver'
+
+run "$MXSENTRY" check --frobnicate example.com
+tap_is "check with an unknown option is UNKNOWN (3)" "$RC" 3
+
 run "$MXSENTRYD" --version
 tap_like "mxsentryd --version" "$OUT" '^mxsentryd [0-9.]+$'
 

@@ -8,6 +8,7 @@
 # test is skipped, saying why. MXS_LAB=skip skips it on purpose (e.g. for a quick "make check").
 set -u
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lab-check.sh"
 lab=$top_srcdir/tests/lab/lab
 
 skip()
@@ -60,6 +61,8 @@ tap_is "tests/lab/README.md has a row for every scenario" "${missing:-none}" non
 run "$lab" exec "$MXSENTRY" config check "$top_srcdir/tests/lab/mxsentry-lab.conf"
 tap_is "mxsentry accepts the lab configuration inside the lab" "$RC" 0
 tap_like "... with every scenario domain" "$OUT" "valid: $(echo "$scen" | wc -l) domains"
+
+lab_check_tests
 
 # "lab rotate" changes what an agent observes between two cycles, through DNS names as a
 # sender would resolve them: the policy body of rotate-sts.test changes under the same TXT id;

@@ -1,0 +1,96 @@
+# "mxsentry check" against the lab (sourced by lab.sh while the lab is up; bash, TAP through
+# tests/lab/tap.sh). Every scenario of tests/lab/scenarios.tsv whose main fault belongs to the
+# STARTTLS and certificate checks must yield exactly its expected finding codes, severity and
+# Nagios exit status; every other scenario must give these two checks nothing to say, except
+# where the fault also breaks the MX lookup itself (the DNSSEC-bogus zone).
+
+CHECK_FLAGS=(-r 127.53.0.1 --ca-bundle /run/mxsentry-lab/pki/root.pem --ehlo monitor.lab.test
+	-t 5s --sessions 16)
+# The checks this run covers: their codes start with these families.
+CHECK_FAMILIES='^(cert|tls|smtp|mx)\.'
+
+status_number()
+{
+	case $1 in
+	OK) echo 0 ;;
+	WARNING) echo 1 ;;
+	CRITICAL) echo 2 ;;
+	UNKNOWN) echo 3 ;;
+	esac
+}
+
+# Print "domain codes severity" for every scenario: what the two checks must report; codes is
+# "-" when there must be none.
+expected_check_results()
+{
+	local domain expect sev code
+	while IFS=$'\t' read -r domain _ _ _ _ _ _ expect; do
+		sev=${expect%% *}
+		code=$(echo "$expect" | awk '{ print $2 }')
+		if [ "$domain" = dnssec-bogus.test ]; then
+			# SERVFAIL on the MX lookup: senders defer mail (DANE-DNS-04).
+			echo "$domain dns.mx-lookup CRITICAL"
+		elif [[ $code =~ $CHECK_FAMILIES ]]; then
+			echo "$domain $code $sev"
+		else
+			echo "$domain - OK"
+		fi
+	done < <(grep -v '^#' "$top_srcdir/tests/lab/scenarios.tsv")
+}
+
+lab_check_tests()
+{
+	local json domains domain codes sev got_codes got_sev rc tarpit_ms slowest
+	domains=$(awk -F'\t' '!/^#/ && NF { print $1 }' "$top_srcdir/tests/lab/scenarios.tsv")
+
+	# One run over every scenario domain at once: the engine's concurrency under test.
+	# shellcheck disable=SC2086 # one word per domain
+	json=$("$lab" exec "$MXSENTRY" check --json "${CHECK_FLAGS[@]}" $domains 2>"$log")
+	rc=$?
+	tap_check "check --json over all $(echo "$domains" | wc -l) lab domains gives a JSON document" \
+		jq -e '.version == 1 and (.domains | length) > 0' <<<"$json"
+	tap_is "... and exits CRITICAL (the lab is full of faults)" "$rc" 2
+
+	while read -r domain codes sev; do
+		got_codes=$(jq -r --arg d "$domain" '.domains[] | select(.domain == $d) |
+			[.findings[].code] | unique | if length == 0 then "-" else join(" ") end' \
+			<<<"$json")
+		got_sev=$(jq -r --arg d "$domain" '.domains[] | select(.domain == $d) | .status' \
+			<<<"$json")
+		tap_is "$domain: finding codes $codes" "$got_codes" "$codes"
+		tap_is "$domain: status $sev" "$got_sev" "$sev"
+	done < <(expected_check_results)
+
+	# The tarpit costs one greeting deadline to its own domain, not to the others.
+	tarpit_ms=$(jq '.domains[] | select(.domain == "tarpit.test") | .duration_ms' <<<"$json")
+	slowest=$(jq '[.domains[] | select(.domain != "tarpit.test") | .duration_ms] | max' \
+		<<<"$json")
+	tap_check "tarpit.test waited for its greeting deadline (${tarpit_ms} ms >= 5000)" \
+		test "${tarpit_ms:-0}" -ge 5000
+	tap_check "no other domain waited for it (slowest ${slowest} ms < 5000)" \
+		test "${slowest:-99999}" -lt 5000
+
+	# The RSA certificate behind the ECDSA one was found by its own probe.
+	tap_is "cert-dual.test: the expiring certificate is the RSA one" \
+		"$(jq -r '.domains[] | select(.domain == "cert-dual.test") | .findings[0].alg' \
+			<<<"$json")" RSA
+
+	# Nagios conventions, one domain per run as Nagios calls it.
+	while read -r domain codes sev; do
+		"$lab" exec "$MXSENTRY" check --nagios "${CHECK_FLAGS[@]}" "$domain" >"$log" 2>&1
+		rc=$?
+		tap_is "$domain: --nagios exit status $(status_number "$sev")" "$rc" \
+			"$(status_number "$sev")"
+		tap_like "$domain: --nagios status line" "$(head -n 1 "$log")" "^MXSENTRY $sev - "
+	done < <(expected_check_results | grep -E 'cert-3d|cert-20d|healthy|tarpit|null-mx')
+	tap_like "perfdata carries days left with Nagios ranges (alert below 30:, 14:)" \
+		"$("$lab" exec "$MXSENTRY" check --nagios "${CHECK_FLAGS[@]}" cert-20d.test 2>&1)" \
+		"'[^']*_leaf_days'=(19|20);30:;14:"
+
+	# UNKNOWN, not CRITICAL, when mxsentry itself cannot tell.
+	"$lab" exec "$MXSENTRY" check --nagios -r 127.53.0.99 -t 1s healthy.test >"$log" 2>&1
+	tap_is "a resolver that does not answer gives UNKNOWN (3)" "$?" 3
+	tap_like "... saying so" "$(cat "$log")" 'resolver.*does not answer'
+	"$lab" exec "$MXSENTRY" check --nagios --warning 5 --critical 9 healthy.test >"$log" 2>&1
+	tap_is "critical above warning is a usage error: UNKNOWN (3)" "$?" 3
+}
