@@ -27,6 +27,12 @@
 #define RESOLVER_TRIES 2
 /* Shortest first-try timeout worth giving a server, in milliseconds. */
 #define RESOLVER_MIN_TRY_MS 50
+/*
+ * Queries handed to c-ares at once; more wait in a FIFO. A burst of thousands of UDP queries
+ * overflows socket buffers (ours or the resolver's), the answers are lost, and every retry comes
+ * in a burst again: bounded, the same work finishes, and the resolver is treated politely.
+ */
+#define RESOLVER_MAX_INFLIGHT 128
 /* The timer may fire this late (sd-event coalesces timers; its default slack is 250 ms). */
 #define RESOLVER_TIMER_ACCURACY_USEC 1000
 
@@ -47,6 +53,8 @@ struct query {
 	sd_event_source *deliver; /* defer source, enabled once c-ares has answered */
 	bool answered;
 	struct dns_result result;
+	char *name;              /* while waiting for a place among the in-flight queries */
+	struct query *wait_next; /* the resolver's FIFO of waiting queries */
 };
 
 struct resolver {
@@ -56,7 +64,9 @@ struct resolver {
 	bool freeing;           /* inside resolver_free(): no new queries */
 	sd_event_source *timer; /* armed at ares_timeout() */
 	struct watch *watches;
-	struct query *queries; /* started and not yet delivered */
+	struct query *queries;               /* started and not yet delivered */
+	unsigned inflight;                   /* handed to c-ares and not yet answered */
+	struct query *wait_head, *wait_tail; /* waiting for a place (RESOLVER_MAX_INFLIGHT) */
 };
 
 /* Release what a result owns and leave it empty, ready for the next use or for nothing. */
@@ -269,6 +279,8 @@ out:
 }
 
 /* The c-ares completion: decode, then hand over to the loop (see the top of the file). */
+static void start_waiting(struct resolver *res);
+
 static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
 {
 	struct query *q = arg;
@@ -290,9 +302,37 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 		r->detail = strdup(cancelled ? "cancelled" : ares_strerror(status));
 	}
 	q->answered = true;
+	q->res->inflight--;
 	/* Enabling an existing source allocates nothing; in resolver_free() it is not needed. */
-	if (!q->res->freeing)
+	if (!q->res->freeing) {
 		(void)sd_event_source_set_enabled(q->deliver, SD_EVENT_ONESHOT);
+		start_waiting(q->res);
+	}
+}
+
+/* Hand q to c-ares; it may answer at once (bad name, no memory): on_answer defers the callback. */
+static void query_send(struct query *q, const char *name)
+{
+	q->res->inflight++;
+	ares_query(q->res->channel, name, ns_c_in, q->type, on_answer, q);
+}
+
+/* Send waiting queries while there is room; called whenever a query was answered. */
+static void start_waiting(struct resolver *res)
+{
+	struct query *q;
+
+	while (res->wait_head != NULL && res->inflight < RESOLVER_MAX_INFLIGHT) {
+		q = res->wait_head;
+		res->wait_head = q->wait_next;
+		if (res->wait_head == NULL)
+			res->wait_tail = NULL;
+		q->wait_next = NULL;
+		query_send(q, q->name);
+		free(q->name);
+		q->name = NULL;
+	}
+	rearm_timer(res);
 }
 
 /* Take q off the resolver's list of undelivered queries (doubly linked: O(1)). */
@@ -316,6 +356,7 @@ static void query_deliver(struct query *q)
 	q->done(&q->result, q->userdata);
 	result_clear(&q->result);
 	sd_event_source_disable_unref(q->deliver);
+	free(q->name);
 	free(q);
 }
 
@@ -467,6 +508,17 @@ struct resolver *resolver_free(struct resolver *res)
 	 */
 	if (res->have_channel)
 		ares_destroy(res->channel);
+	/* Queries that never reached c-ares end the same way as those it cancelled. */
+	while (res->wait_head != NULL) {
+		struct query *q = res->wait_head;
+
+		res->wait_head = q->wait_next;
+		q->wait_next = NULL;
+		q->result.status = DNS_ERROR;
+		q->result.detail = strdup("cancelled");
+		q->answered = true;
+	}
+	res->wait_tail = NULL;
 	/*
 	 * Now deliver every query still listed, answered or cancelled, with the resolver still
 	 * allocated: a callback that calls resolver_query() gets -ECANCELED, one that calls
@@ -514,8 +566,22 @@ int resolver_query(struct resolver *res, const char *name, int type, resolver_do
 	if (q->next != NULL)
 		q->next->prev = q;
 	res->queries = q;
-	/* May complete synchronously (bad name, no memory): on_answer defers the callback. */
-	ares_query(res->channel, name, ns_c_in, type, on_answer, q);
-	rearm_timer(res);
+	if (res->inflight < RESOLVER_MAX_INFLIGHT) {
+		query_send(q, name);
+		rearm_timer(res);
+		return 0;
+	}
+	q->name = strdup(name);
+	if (q->name == NULL) {
+		query_unlink(q);
+		sd_event_source_disable_unref(q->deliver);
+		free(q);
+		return -ENOMEM;
+	}
+	if (res->wait_tail != NULL)
+		res->wait_tail->wait_next = q;
+	else
+		res->wait_head = q;
+	res->wait_tail = q;
 	return 0;
 }
