@@ -5,9 +5,9 @@
  * Each domain counts its outstanding operations ("holds"); when the count falls to zero the
  * domain is finished and the next one starts, up to max_domains at a time.
  *
- * SMTP sessions of every domain share one FIFO queue. A queued session starts when fewer than
- * max_sessions run and no session runs to the same address (COMMON-STLS-04, DESIGN.md:
- * politeness), so a tarpit holds one slot for one deadline while the rest of the queue moves.
+ * SMTP sessions of every domain share one FIFO queue (agent/gather_queue.h): at most
+ * max_sessions in flight and one per address (COMMON-STLS-04, DESIGN.md: politeness). This file
+ * decides which sessions a domain needs and records what they saw.
  *
  * After the loop the self-checks (gather.h) turn what the run saw as a whole into
  * snapshot.unknown_reason, so that the checks do not blame a domain for the agent's own trouble.
@@ -26,6 +26,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/gather_mx.h"
+#include "agent/gather_queue.h"
 #include "agent/probe.h"
 #include "agent/resolver.h"
 #include "checks/check.h"
@@ -61,18 +63,6 @@ struct lookup {
 	int type;    /* ns_t_a or ns_t_aaaa */
 };
 
-/*
- * One SMTP session: queued, then in flight. host and addr point into the snapshot, whose
- * arrays are final by the time the first job of the domain exists.
- */
-struct job {
-	struct job *next; /* in the queue or in the list of sessions in flight */
-	struct dom *dom;
-	struct mx_host *host;
-	struct mx_address *addr;
-	enum probe_alg alg;
-};
-
 /* Everything one gather_run() shares; lives on its stack for the duration of the loop. */
 struct run {
 	const struct gather_opts *opts;
@@ -82,9 +72,7 @@ struct run {
 	struct dom *doms;
 	size_t n, next, active, finished;
 	unsigned max_sessions, max_domains, port;
-	struct job *queue, **queue_tail; /* FIFO of sessions waiting for a slot */
-	struct job *running;             /* sessions in flight, at most max_sessions */
-	unsigned in_flight;
+	struct gather_queue *queue; /* the run's SMTP sessions; NULL until run_open() */
 	/* self-checks */
 	time_t began;
 	unsigned dns_total, dns_unanswered;
@@ -95,7 +83,6 @@ struct run {
 };
 
 static void run_fill(struct run *run);
-static void run_pump(struct run *run);
 
 /* The loop's cached time of the current iteration: durations need no better. */
 static uint64_t now_usec(sd_event *loop)
@@ -158,41 +145,27 @@ static int dom_query(struct dom *d, const char *name, int type, resolver_done_fn
 	return r;
 }
 
-static void job_enqueue(struct dom *d, struct mx_host *host, struct mx_address *addr,
+/*
+ * Queue a session that holds d until it has been recorded. host and addr point into the
+ * snapshot, whose arrays are final by the time the first session of the domain is queued.
+ */
+static void dom_enqueue(struct dom *d, struct mx_host *host, struct mx_address *addr,
 			enum probe_alg alg)
 {
-	struct run *run = d->run;
-	struct job *j = calloc(1, sizeof(*j));
+	const struct gather_session s = { .host = host,
+					  .addr = addr,
+					  .alg = alg,
+					  .at = d->snap->taken_at,
+					  .warning_secs = d->cfg->warning_secs,
+					  .critical_secs = d->cfg->critical_secs,
+					  .userdata = d };
+	int r = gather_queue_push(d->run->queue, &s);
 
-	if (j == NULL) {
-		run->error = -ENOMEM;
+	if (r < 0) {
+		d->run->error = r;
 		return;
 	}
-	*j = (struct job){ .dom = d, .host = host, .addr = addr, .alg = alg };
-	*run->queue_tail = j;
-	run->queue_tail = &j->next;
 	dom_hold(d);
-}
-
-/* Free what a probe result owns, when it cannot be kept. */
-static void probe_result_release(struct smtp_probe *p)
-{
-	size_t i;
-
-	free(p->detail);
-	free(p->banner);
-	free(p->tls_version_name);
-	free(p->cipher);
-	for (i = 0; i < p->chain_len; i++)
-		certinfo_free(p->chain[i]);
-	free(p->chain);
-	free(p->verify_now.text);
-	free(p->verify_warning.text);
-	free(p->verify_critical.text);
-	for (i = 0; i < p->path_len; i++)
-		certinfo_free(p->path[i]);
-	free(p->path);
-	memset(p, 0, sizeof(*p));
 }
 
 /*
@@ -200,11 +173,11 @@ static void probe_result_release(struct smtp_probe *p)
  * may hold an ECDSA and an RSA certificate and show RSA-only clients the one nobody watches
  * (DANE-ROT-06), so the algorithm the default session did not see is asked for explicitly.
  */
-static void job_finish(struct job *j, struct smtp_probe *p)
+static void on_session(const struct gather_session *s, struct smtp_probe *p)
 {
-	struct dom *d = j->dom;
+	struct dom *d = s->userdata;
 	struct run *run = d->run;
-	struct mx_address *a = j->addr;
+	struct mx_address *a = s->addr;
 	struct smtp_probe *grown;
 	enum probe_alg other = PROBE_ALG_ANY;
 
@@ -213,7 +186,7 @@ static void job_finish(struct job *j, struct smtp_probe *p)
 	if (p->outcome == PROBE_UNREACHABLE ||
 	    (p->outcome == PROBE_TIMEOUT && p->stage == STAGE_CONNECT))
 		run->probes_unreachable++;
-	if (j->alg == PROBE_ALG_ANY && (d->cfg->needs & OBS_SMTP) && p->chain_len > 0 &&
+	if (s->alg == PROBE_ALG_ANY && (d->cfg->needs & OBS_SMTP) && p->chain_len > 0 &&
 	    p->chain[0] != NULL) {
 		if (p->chain[0]->key_type == KEY_TYPE_EC)
 			other = PROBE_ALG_RSA;
@@ -223,7 +196,7 @@ static void job_finish(struct job *j, struct smtp_probe *p)
 	grown = realloc(a->probes, (a->n_probes + 1) * sizeof(*a->probes));
 	if (grown == NULL) {
 		run->error = -ENOMEM;
-		probe_result_release(p);
+		smtp_probe_clear(p);
 	} else {
 		/* probe.h: the contents move into the snapshot; the probe frees only the struct. */
 		a->probes = grown;
@@ -231,171 +204,25 @@ static void job_finish(struct job *j, struct smtp_probe *p)
 		memset(p, 0, sizeof(*p));
 	}
 	if (other != PROBE_ALG_ANY)
-		job_enqueue(d, j->host, a, other);
-	free(j);
+		dom_enqueue(d, s->host, a, other);
 	dom_release(d);
-}
-
-/* The list is at most max_sessions long: a linear search is enough. */
-static void running_remove(struct run *run, struct job *j)
-{
-	struct job **pj;
-
-	for (pj = &run->running; *pj != NULL; pj = &(*pj)->next)
-		if (*pj == j) {
-			*pj = j->next;
-			run->in_flight--;
-			return;
-		}
-}
-
-/* probe.h: called once per started session, from the loop; a slot is free again. */
-static void on_probe(struct smtp_probe *result, void *userdata)
-{
-	struct job *j = userdata;
-	struct run *run = j->dom->run;
-
-	running_remove(run, j);
-	job_finish(j, result);
-	run_pump(run);
-}
-
-/* One session at a time per address, whichever domain or host name it is for. */
-static bool address_busy(const struct run *run, const struct mx_address *a)
-{
-	const struct job *j;
-
-	for (j = run->running; j != NULL; j = j->next)
-		if (j->addr->family == a->family && strcmp(j->addr->text, a->text) == 0)
-			return true;
-	return false;
-}
-
-/* A session that never started is recorded as the agent's own failure. */
-static void job_not_started(struct job *j, int error)
-{
-	struct smtp_probe p = { .alg = j->alg,
-				.outcome = PROBE_LOCAL_ERROR,
-				.stage = STAGE_CONNECT,
-				.detail = strdup(strerror(-error)) };
-
-	job_finish(j, &p);
-}
-
-/* The snapshot keeps addresses as text (inet_ntop output), so they convert back exactly. */
-static void job_start(struct run *run, struct job *j)
-{
-	struct dom *d = j->dom;
-	struct sockaddr_storage ss = { 0 };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
-	socklen_t len;
-	int r = -EAFNOSUPPORT;
-
-	if (j->addr->family == AF_INET6) {
-		sin6->sin6_family = AF_INET6;
-		sin6->sin6_port = htons((uint16_t)run->port);
-		len = sizeof(*sin6);
-		if (inet_pton(AF_INET6, j->addr->text, &sin6->sin6_addr) == 1)
-			r = 0;
-	} else {
-		sin->sin_family = AF_INET;
-		sin->sin_port = htons((uint16_t)run->port);
-		len = sizeof(*sin);
-		if (inet_pton(AF_INET, j->addr->text, &sin->sin_addr) == 1)
-			r = 0;
-	}
-	if (r == 0)
-		r = probe_start(run->env, run->loop, (struct sockaddr *)&ss, len, j->host->name,
-				j->alg, d->snap->taken_at, d->cfg->warning_secs,
-				d->cfg->critical_secs, on_probe, j);
-	if (r < 0) {
-		job_not_started(j, r);
-		return;
-	}
-	j->next = run->running;
-	run->running = j;
-	run->in_flight++;
-}
-
-/* Start queued sessions, oldest first, skipping those whose address is busy. */
-static void run_pump(struct run *run)
-{
-	struct job **pj = &run->queue, *j;
-
-	while (*pj != NULL && run->in_flight < run->max_sessions) {
-		j = *pj;
-		if (address_busy(run, j->addr)) {
-			pj = &j->next;
-			continue;
-		}
-		*pj = j->next;
-		if (run->queue_tail == &j->next)
-			run->queue_tail = pj;
-		j->next = NULL;
-		job_start(run, j);
-	}
-}
-
-static int cmp_addr(const void *x, const void *y)
-{
-	const struct mx_address *a = x, *b = y;
-	unsigned char ba[16] = { 0 }, bb[16] = { 0 };
-
-	/* IPv4 first; then by address value, so that the order does not depend on the answer's. */
-	if (a->family != b->family)
-		return a->family == AF_INET ? -1 : 1;
-	(void)inet_pton(a->family, a->text, ba);
-	(void)inet_pton(b->family, b->text, bb);
-	return memcmp(ba, bb, sizeof(ba));
-}
-
-/* snapshot.h: hosts sorted by preference, then name, so that reports are stable. */
-static int cmp_host(const void *x, const void *y)
-{
-	const struct mx_host *a = x, *b = y;
-
-	if (a->preference != b->preference)
-		return a->preference < b->preference ? -1 : 1;
-	return strcmp(a->name, b->name);
 }
 
 /* Every A and AAAA answer is in: order the addresses and queue one session per address. */
 static void dom_addresses_done(struct dom *d)
 {
 	struct snapshot *s = d->snap;
-	size_t i, k, w;
+	size_t i, k;
 
-	/*
-	 * RFC 5321 §5.1: without MX records the domain itself is the mail exchanger, but only if
-	 * it has an address. When both lookups say there is none, the snapshot keeps the MX
-	 * status and no host; a lookup that failed keeps the host, with its status.
-	 */
-	if (s->n_mx == 1 && s->mx[0].implicit && s->mx[0].n_addrs == 0 &&
-	    (s->mx[0].a_status == DNS_NODATA || s->mx[0].a_status == DNS_NXDOMAIN) &&
-	    (s->mx[0].aaaa_status == DNS_NODATA || s->mx[0].aaaa_status == DNS_NXDOMAIN)) {
-		free(s->mx[0].name);
-		free(s->mx);
-		s->mx = NULL;
-		s->n_mx = 0;
+	gather_mx_order_addresses(s);
+	/* An implicit MX without an address was dropped: nothing to probe. */
+	if (s->n_mx == 0)
 		return;
-	}
-	for (i = 0; i < s->n_mx; i++) {
-		struct mx_host *h = &s->mx[i];
-
-		if (h->n_addrs == 0)
-			continue;
-		qsort(h->addrs, h->n_addrs, sizeof(*h->addrs), cmp_addr);
-		for (k = 1, w = 1; k < h->n_addrs; k++)
-			if (cmp_addr(&h->addrs[k], &h->addrs[w - 1]) != 0)
-				h->addrs[w++] = h->addrs[k];
-		h->n_addrs = w;
-	}
 	/* COMMON-STLS-05: every address of every MX, the default session first. */
 	for (i = 0; i < s->n_mx; i++)
 		for (k = 0; k < s->mx[i].n_addrs; k++)
-			job_enqueue(d, &s->mx[i], &s->mx[i].addrs[k], PROBE_ALG_ANY);
-	run_pump(d->run);
+			dom_enqueue(d, &s->mx[i], &s->mx[i].addrs[k], PROBE_ALG_ANY);
+	gather_queue_pump(d->run->queue);
 }
 
 /*
@@ -467,51 +294,6 @@ static void dom_lookup_hosts(struct dom *d)
 	dom_release(d);
 }
 
-/* The exchanges of an MX RRset: normalised, sorted by preference then name, without repeats. */
-static int dom_take_mx(struct dom *d, const struct dns_result *r)
-{
-	struct snapshot *s = d->snap;
-	size_t i, w;
-	int ret;
-
-	s->mx = calloc(r->n_mx, sizeof(*s->mx));
-	if (s->mx == NULL)
-		return -ENOMEM;
-	for (i = 0; i < r->n_mx; i++) {
-		char *name = NULL;
-
-		/*
-		 * A name that is not a host name cannot be connected to; it is left out. That
-		 * includes a "." mixed with other records, which RFC 7505 §3 forbids: the others
-		 * are still tried, as senders do.
-		 */
-		ret = dname_normalize(r->mx[i].name, strlen(r->mx[i].name), &name, NULL);
-		if (ret == -ENOMEM)
-			return ret;
-		if (ret < 0)
-			continue;
-		s->mx[s->n_mx++] =
-		    (struct mx_host){ .name = name, .preference = r->mx[i].preference };
-	}
-	if (s->n_mx == 0)
-		return 0;
-	qsort(s->mx, s->n_mx, sizeof(*s->mx), cmp_host);
-	/* The same exchange twice (at two preferences) is one host: keep the preferred one. */
-	for (i = 1, w = 1; i < s->n_mx; i++) {
-		size_t k;
-		bool seen = false;
-
-		for (k = 0; k < w && !seen; k++)
-			seen = strcmp(s->mx[k].name, s->mx[i].name) == 0;
-		if (seen)
-			free(s->mx[i].name);
-		else
-			s->mx[w++] = s->mx[i];
-	}
-	s->n_mx = w;
-	return 0;
-}
-
 static void on_mx(const struct dns_result *r, void *userdata)
 {
 	struct dom *d = userdata;
@@ -524,7 +306,7 @@ static void on_mx(const struct dns_result *r, void *userdata)
 		/* RFC 7505 §3: a single "MX 0 ." says the domain accepts no mail; nothing to probe. */
 		s->null_mx = true;
 	} else if (r->status == DNS_OK) {
-		ret = dom_take_mx(d, r);
+		ret = gather_mx_take(s, r);
 	} else if (r->status == DNS_NODATA) {
 		/* RFC 5321 §5.1: no MX RRset, the domain is its own (implicit) MX. */
 		s->mx = calloc(1, sizeof(*s->mx));
@@ -646,8 +428,6 @@ static int run_verdicts(struct run *run)
 static int run_open(struct run *run, struct mxs_error *reterr)
 {
 	const struct gather_opts *o = run->opts;
-	char host[HOST_NAME_MAX + 1] = { 0 };
-	const char *ehlo = o->ehlo_name;
 	int r;
 
 	r = sd_event_new(&run->loop);
@@ -658,16 +438,13 @@ static int run_open(struct run *run, struct mxs_error *reterr)
 			 reterr);
 	if (r < 0)
 		return r;
-	/* COMMON-STLS-04: EHLO with the monitor's real host name. */
-	if (ehlo == NULL) {
-		if (gethostname(host, sizeof(host) - 1) < 0)
-			return mxs_error_set(reterr, NULL, "COMMON-STLS-04",
-					     "no EHLO name configured and no host name: %s",
-					     strerror(errno));
-		ehlo = host;
-	}
-	return probe_env_new(o->ca_bundle, ehlo, o->source_ipv4, o->source_ipv6, &o->timeouts,
-			     &run->env, reterr);
+	/* COMMON-STLS-04: without a configured name, probe_env_new() uses the host's name. */
+	r = probe_env_new(o->ca_bundle, o->ehlo_name, o->source_ipv4, o->source_ipv6, &o->timeouts,
+			  &run->env, reterr);
+	if (r < 0)
+		return r;
+	return gather_queue_new(run->loop, run->env, run->max_sessions, run->port, on_session,
+				&run->queue);
 }
 
 int gather_run(const struct gather_opts *opts, const struct gather_domain *doms, size_t n,
@@ -680,7 +457,6 @@ int gather_run(const struct gather_opts *opts, const struct gather_domain *doms,
 
 	if (opts == NULL || (doms == NULL && n > 0) || ret_snaps == NULL)
 		return mxs_error_set(reterr, NULL, NULL, "gather: invalid arguments");
-	run.queue_tail = &run.queue;
 	run.n = n;
 	/* A limit of 0 sessions would never start one. */
 	run.max_sessions = opts->max_sessions > 0 ? opts->max_sessions : 1;
@@ -728,8 +504,9 @@ int gather_run(const struct gather_opts *opts, const struct gather_domain *doms,
 	snaps = NULL;
 out:
 	/* Only a loop failure leaves sessions in flight; their environment must then stay. */
-	if (run.in_flight == 0)
+	if (gather_queue_in_flight(run.queue) == 0)
 		probe_env_free(run.env);
+	run.queue = gather_queue_free(run.queue);
 	resolver_free(run.res);
 	sd_event_unref(run.loop);
 	if (snaps != NULL)
@@ -740,11 +517,5 @@ out:
 		for (i = 0; i < n; i++)
 			free(run.doms[i].lookups);
 	free(run.doms);
-	while (run.queue != NULL) {
-		struct job *j = run.queue;
-
-		run.queue = j->next;
-		free(j);
-	}
 	return r;
 }

@@ -1,22 +1,24 @@
 /*
  * probe.c - one SMTP STARTTLS session to one MX address, on the event loop; see probe.h.
  *
- * One probe is one socket, one I/O source and two timers (the step deadline, re-armed at every
- * step, and the session deadline), and it moves through these phases:
+ * This file owns the session's resources and its life: the environment every probe of a run
+ * shares, one socket, one I/O source and two timers (the step deadline, which the dialogue
+ * re-arms at every step, and the session deadline), the connect, and the end. What is said on
+ * the connection once it is up, SMTP and STARTTLS, is agent/probe_smtp.c; the OpenSSL side is
+ * agent/probe_tls.c. The probe's phases:
  *
- *   CONNECT --writable, SO_ERROR 0--> GREETING --220--> EHLO --250 with STARTTLS--> STARTTLS
- *   --220, nothing more sent--> HANDSHAKE --SSL_connect done--> EHLO_TLS --250--> QUIT --> end
+ *   CONNECT --writable, SO_ERROR 0--> SMTP (probe_smtp.h) --complete or failed--> END
  *
- * Each command step first writes the command (EPOLLOUT until it is out), then reads (EPOLLIN)
- * until smtp_reply_read() gives one reply. A reply that decides the outcome while the session is
- * still in step (4xx/5xx, no STARTTLS, the final EHLO) "settles" it and goes to QUIT, whose own
- * failure changes nothing; every other failure ends the session at once. Ending closes the
- * socket and enables a defer source, so done() always runs from the loop, never inside
- * probe_start(); an exit source delivers it when the loop exits first (the agent stops).
+ * Every failure ends the session at once, except that an outcome the dialogue has settled
+ * stands (a failing QUIT or a deadline during it changes nothing). Ending closes the socket and
+ * enables a defer source, so done() always runs from the loop, never inside probe_start(); an
+ * exit source delivers it when the loop exits first (the agent stops), so done() runs exactly
+ * once in every case, as probe.h promises.
  *
  * OpenSSL writes to the socket with write(): the process must ignore SIGPIPE, which
  * probe_env_new() ensures when the disposition is still the default.
  */
+#include "agent/monotime.h"
 #include "agent/probe.h"
 
 #include <arpa/inet.h>
@@ -33,32 +35,23 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/probe_smtp.h"
 #include "agent/probe_tls.h"
-#include "lib/smtp_reply.h"
 
-/* smtp_reply.h: a caller never needs more than this many bytes to get one reply. */
-#define IN_MAX   ((size_t)SMTP_REPLY_MAX_LINE * SMTP_REPLY_MAX_LINES)
-#define IN_FIRST ((size_t)4096)
-/* QUIT is politeness (COMMON-STLS-04), not measurement: wait for 221 only this long. */
-#define QUIT_WAIT_MS 2000u
 /* Timer slack: deadlines are seconds long, 1 ms keeps the reported timings honest. */
 #define TIMER_ACCURACY_USEC 1000
 
 enum phase {
 	PH_CONNECT,
-	PH_GREETING,
-	PH_EHLO,
-	PH_STARTTLS,
-	PH_HANDSHAKE,
-	PH_EHLO_TLS,
-	PH_QUIT,
+	PH_SMTP,
 	PH_END,
 };
 
+/* Made once per run: what every probe shares, read-only while probes run. */
 struct probe_env {
-	SSL_CTX *ssl_ctx;
+	SSL_CTX *ssl_ctx; /* one context: no session cache, so every probe sees a full chain */
 	X509_STORE *store;
-	char *ehlo_name;
+	char *ehlo_name; /* COMMON-STLS-04: the monitor's real name, checked for the wire */
 	bool have_src4, have_src6;
 	struct sockaddr_in src4;
 	struct sockaddr_in6 src6;
@@ -67,73 +60,40 @@ struct probe_env {
 
 struct probe {
 	struct probe_env *env;
-	sd_event *loop;
+	sd_event *loop; /* referenced: the sources below need it until probe_free() */
 	probe_done_fn done;
 	void *userdata;
 	struct smtp_probe *res; /* the result being filled; handed to done() */
 	char *host;
-	time_t at;
-	long warning_secs, critical_secs;
+	struct probe_smtp *smtp; /* the dialogue; made in probe_start(), gone at the end */
 
 	int fd;
-	SSL *ssl; /* set from the handshake on; NULL before STARTTLS */
 	sd_event_source *io, *step_timer, *session_timer, *complete, *on_exit;
 	enum phase phase;
-	unsigned step_ms; /* the current step's deadline, for the message */
-	bool settled;     /* the outcome is decided; only QUIT is left */
 
-	char *in; /* bytes received and not yet taken as a reply */
-	size_t in_len, in_cap;
-	char *out; /* the command being written */
-	size_t out_len, out_off;
-
-	uint64_t t_start, t_connected, t_handshake; /* CLOCK_MONOTONIC, µs */
+	uint64_t t_start; /* CLOCK_MONOTONIC, µs */
 };
 
-static uint64_t now_usec(void)
-{
-	struct timespec ts;
-
-	(void)clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
-}
-
-static unsigned ms_since(uint64_t start)
-{
-	uint64_t ms = (now_usec() - start) / 1000u;
-
-	return ms > UINT_MAX ? UINT_MAX : (unsigned)ms;
-}
-
-static void certs_free(struct certinfo **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		(void)certinfo_free(v[i]);
-	free(v);
-}
-
+/*
+ * The monotonic clock, not the loop's cached time: the timings reported (connect_ms,
+ * session_ms) must cover the work done in this iteration, and no clock step may skew them.
+ */
 /* Release what done() left in the result (it takes pointers and zeroes them), and the struct. */
 static struct smtp_probe *result_free(struct smtp_probe *res)
 {
-	if (res == NULL)
-		return NULL;
-	free(res->detail);
-	free(res->banner);
-	free(res->tls_version_name);
-	free(res->cipher);
-	certs_free(res->chain, res->chain_len);
-	certs_free(res->path, res->path_len);
-	free(res->verify_now.text);
-	free(res->verify_warning.text);
-	free(res->verify_critical.text);
+	smtp_probe_clear(res);
 	free(res);
 	return NULL;
 }
 
-/* Close the connection: best-effort close_notify, no waiting for the server's. */
+/*
+ * Close the connection: best-effort close_notify (probe_smtp_free()), no waiting for the
+ * server's, since we are leaving anyway and a server that never answers must not hold us.
+ */
 static void close_session(struct probe *p)
 {
-	p->ssl = probe_tls_close(p->ssl);
+	/* TLS first: the close_notify needs the socket still open. */
+	p->smtp = probe_smtp_free(p->smtp);
 	/* Before close(): sd-event removes the descriptor from epoll while it is still open. */
 	p->io = sd_event_source_disable_unref(p->io);
 	if (p->step_timer != NULL)
@@ -143,14 +103,9 @@ static void close_session(struct probe *p)
 	if (p->fd >= 0)
 		(void)close(p->fd);
 	p->fd = -1;
-	free(p->in);
-	p->in = NULL;
-	p->in_len = p->in_cap = 0;
-	free(p->out);
-	p->out = NULL;
-	p->out_len = p->out_off = 0;
 }
 
+/* Everything a probe holds, at any point of its life: probe_start()'s failures use it too. */
 static struct probe *probe_free(struct probe *p)
 {
 	if (p == NULL)
@@ -172,6 +127,7 @@ static void deliver(struct probe *p)
 {
 	struct smtp_probe *res = p->res;
 
+	/* probe.h: done() takes the pointers it keeps and zeroes them; the rest is freed here. */
 	p->res = NULL;
 	p->done(res, p->userdata);
 	(void)result_free(res);
@@ -185,9 +141,10 @@ static void end(struct probe *p)
 		return;
 	close_session(p);
 	p->phase = PH_END;
+	/* QUIT was only politeness (COMMON-STLS-04): a settled PROBE_OK went all the way. */
 	if (p->res->outcome == PROBE_OK)
 		p->res->stage = STAGE_DONE;
-	p->res->session_ms = ms_since(p->t_start);
+	p->res->session_ms = monotime_ms_since(p->t_start);
 	/* A defer source cannot fail to be enabled; done() runs on the next loop iteration. */
 	(void)sd_event_source_set_enabled(p->complete, SD_EVENT_ONESHOT);
 }
@@ -198,7 +155,7 @@ static void end(struct probe *p)
  */
 static void fail_with(struct probe *p, enum probe_outcome outcome, char *detail)
 {
-	if (p->phase == PH_END || p->settled) {
+	if (p->phase == PH_END || (p->smtp != NULL && probe_smtp_settled(p->smtp))) {
 		free(detail);
 		end(p);
 		return;
@@ -227,6 +184,7 @@ static void fail_errno(struct probe *p, int e, const char *doing)
 	enum probe_outcome o;
 
 	switch (e) {
+	/* A RST to our SYN is the host's answer (nothing listens); later it is a close. */
 	case ECONNREFUSED:
 		o = p->phase == PH_CONNECT ? PROBE_REFUSED : PROBE_CLOSED;
 		break;
@@ -251,354 +209,67 @@ static void fail_errno(struct probe *p, int e, const char *doing)
 		o = PROBE_LOCAL_ERROR;
 		break;
 	}
+	/* The detail names the step and errno's text, as the operator reads it in the report. */
 	fail(p, o, "%s: %s", doing, strerror(e));
 }
 
-static void set_events(struct probe *p, uint32_t events)
+/* Act on what a call of the dialogue answered (probe_smtp.h): go on, end, or fail. */
+static void dialogue_went(struct probe *p, int r, struct probe_tls_fault *fault)
 {
-	int r = sd_event_source_set_io_events(p->io, events);
-
 	if (r < 0)
-		fail(p, PROBE_LOCAL_ERROR, "cannot watch the socket: %s", strerror(-r));
-}
-
-static void arm_step(struct probe *p, unsigned ms)
-{
-	int r;
-
-	p->step_ms = ms;
-	r = sd_event_source_set_time(p->step_timer, now_usec() + (uint64_t)ms * 1000u);
-	if (r >= 0)
-		r = sd_event_source_set_enabled(p->step_timer, SD_EVENT_ONESHOT);
-	if (r < 0)
-		fail(p, PROBE_LOCAL_ERROR, "cannot arm the step deadline: %s", strerror(-r));
-}
-
-/* Write cmd (taking ownership; NULL means memory ran out), then wait for its reply. */
-static void send_command(struct probe *p, char *cmd, enum phase next, unsigned ms)
-{
-	if (cmd == NULL) {
-		fail(p, PROBE_LOCAL_ERROR, "out of memory");
-		return;
-	}
-	free(p->out);
-	p->out = cmd;
-	p->out_len = strlen(cmd);
-	p->out_off = 0;
-	p->phase = next;
-	arm_step(p, ms);
-	if (p->phase != PH_END)
-		set_events(p, EPOLLOUT);
-}
-
-/* Decide the outcome now, then leave politely (RFC 5321 §4.1.1.10; COMMON-STLS-04). */
-static void settle(struct probe *p, enum probe_outcome outcome, char *detail)
-{
-	unsigned ms = p->env->timeouts.command;
-
-	p->res->outcome = outcome;
-	p->res->detail = detail;
-	p->settled = true;
-	if (outcome == PROBE_OK)
-		p->res->stage = STAGE_QUIT;
-	send_command(p, strdup("QUIT\r\n"), PH_QUIT, ms < QUIT_WAIT_MS ? ms : QUIT_WAIT_MS);
-}
-
-static void read_step(struct probe *p);
-
-/* After a command is out: the reply may already be buffered, where epoll cannot see it. */
-static void await_reply(struct probe *p)
-{
-	set_events(p, EPOLLIN);
-	if (p->phase != PH_END &&
-	    (p->in_len > 0 || (p->ssl != NULL && SSL_has_pending(p->ssl) == 1)))
-		read_step(p);
-}
-
-static void write_step(struct probe *p)
-{
-	struct probe_tls_fault fault = { PROBE_OK, NULL };
-	uint32_t events = EPOLLOUT;
-	ssize_t n = probe_tls_write(p->fd, p->ssl, p->out + p->out_off, p->out_len - p->out_off,
-				    &events, &fault);
-
-	if (n < 0) {
-		fail_with(p, fault.outcome, fault.detail);
-		return;
-	}
-	if (n == 0) {
-		set_events(p, events);
-		return;
-	}
-	p->out_off += (size_t)n;
-	if (p->out_off < p->out_len)
-		return;
-	free(p->out);
-	p->out = NULL;
-	p->out_len = p->out_off = 0;
-	await_reply(p);
-}
-
-/*
- * Read what the connection has into p->in, growing it up to IN_MAX. Returns 0 (wait, or the
- * buffer is full), or -1 when the connection is over (*fault says how; what came before it is
- * still parsed, so that a "421 closing" or "554" followed by a close is seen).
- */
-static int fill(struct probe *p, struct probe_tls_fault *fault)
-{
-	for (;;) {
-		size_t cap = p->in_cap == 0 ? IN_FIRST : p->in_cap * 2;
-		uint32_t events = EPOLLIN;
-		ssize_t n;
-
-		if (p->in_len == p->in_cap) {
-			char *in;
-
-			if (p->in_cap >= IN_MAX)
-				return 0; /* full: the reader decides (smtp_reply.h bound) */
-			cap = cap < IN_MAX ? cap : IN_MAX;
-			in = realloc(p->in, cap);
-			if (in == NULL) {
-				fault->outcome = PROBE_LOCAL_ERROR;
-				fault->detail = strdup("out of memory");
-				return -1;
-			}
-			p->in = in;
-			p->in_cap = cap;
-		}
-		n = probe_tls_read(p->fd, p->ssl, p->in + p->in_len, p->in_cap - p->in_len, &events,
-				   fault);
-		if (n < 0)
-			return -1;
-		if (n == 0) {
-			set_events(p, events);
-			return 0;
-		}
-		p->in_len += (size_t)n;
-	}
-}
-
-static void on_reply(struct probe *p, const struct smtp_reply *reply);
-
-static void read_step(struct probe *p)
-{
-	struct probe_tls_fault fault = { PROBE_OK, NULL };
-	struct smtp_reply *reply = NULL;
-	struct mxs_error err = { 0 };
-	bool over = fill(p, &fault) < 0;
-	int r;
-
-	if (p->phase == PH_END)
-		goto out;
-	r = smtp_reply_read(p->in, p->in_len, &reply, &err);
-	if (r == -EPROTO)
-		fail(p, PROBE_PROTOCOL, "malformed reply: %s",
-		     err.what != NULL ? err.what : "unreadable");
-	else if (r < 0)
-		fail(p, PROBE_LOCAL_ERROR, "cannot read the reply: %s", strerror(-r));
-	else if (r == 0 && over) {
-		fail_with(p, fault.outcome, fault.detail);
-		fault.detail = NULL;
-	} else if (r == 0 && p->in_len == IN_MAX)
-		fail(p, PROBE_PROTOCOL, "reply longer than %zu bytes", IN_MAX);
-	if (r <= 0)
-		goto out;
-	memmove(p->in, p->in + r, p->in_len - (size_t)r);
-	p->in_len -= (size_t)r;
-	on_reply(p, reply);
-out:
-	free(fault.detail);
-	(void)smtp_reply_free(reply);
-	mxs_error_clear(&err);
-}
-
-/* "454 4.7.0 TLS not available" from a reply, for detail. */
-static char *reply_text(const struct smtp_reply *reply)
-{
-	return mxs_strdupf("%d %s", reply->code, reply->n_lines > 0 ? reply->lines[0] : "");
-}
-
-static void handshake_step(struct probe *p);
-
-static void start_handshake(struct probe *p)
-{
-	char *why = NULL;
-	ssize_t n;
-	char c;
-	int r;
-
-	/*
-	 * COMMON-STLS-03: nothing from before TLS may carry over. An honest server says nothing
-	 * between its 220 and our ClientHello; bytes here are an injection attempt or a broken
-	 * server, and must never be fed to TLS or read as a post-TLS reply.
-	 */
-	n = recv(p->fd, &c, 1, MSG_PEEK | MSG_DONTWAIT);
-	if (p->in_len > 0 || n > 0) {
-		fail(p, PROBE_PROTOCOL, "the server sent data after its 220 reply to STARTTLS");
-		return;
-	}
-	if (n == 0) {
-		fail(p, PROBE_CLOSED,
-		     "the server closed the connection after its 220 reply to "
-		     "STARTTLS");
-		return;
-	}
-	p->res->stage = STAGE_HANDSHAKE;
-	p->phase = PH_HANDSHAKE;
-	r = probe_tls_new(p->env->ssl_ctx, p->fd, p->host, p->res->alg, &p->ssl, &why);
-	if (r < 0) {
-		fail_with(p, PROBE_LOCAL_ERROR,
-			  why != NULL ? why : mxs_strdupf("%s", strerror(-r)));
-		return;
-	}
-	p->t_handshake = now_usec();
-	arm_step(p, p->env->timeouts.tls);
-	if (p->phase != PH_END)
-		handshake_step(p);
-}
-
-static void handshake_step(struct probe *p)
-{
-	struct probe_tls_fault fault = { PROBE_OK, NULL };
-	uint32_t events = EPOLLIN;
-	char *why = NULL;
-	int r = probe_tls_handshake(p->ssl, p->res->alg, &events, &fault);
-
-	if (r < 0) {
-		fail_with(p, fault.outcome, fault.detail);
-		return;
-	}
-	if (r == 0) {
-		set_events(p, events);
-		return;
-	}
-	p->res->handshake_ms = ms_since(p->t_handshake);
-	r = probe_tls_record(p->ssl, p->env->store, p->at, p->warning_secs, p->critical_secs,
-			     p->res, &why);
-	if (r == -EINVAL) {
-		fail_with(p, PROBE_TLS_FAILED, why);
-		return;
-	}
-	free(why);
-	if (r < 0) {
-		fail(p, PROBE_LOCAL_ERROR, "cannot record the TLS session: %s", strerror(-r));
-		return;
-	}
-	/* COMMON-STLS-03: the session is reset; ask again and trust only this answer. */
-	p->res->stage = STAGE_EHLO_TLS;
-	send_command(p, mxs_strdupf("EHLO %s\r\n", p->env->ehlo_name), PH_EHLO_TLS,
-		     p->env->timeouts.command);
-}
-
-static void on_reply(struct probe *p, const struct smtp_reply *reply)
-{
-	unsigned command_ms = p->env->timeouts.command;
-
-	/* The QUIT reply is courtesy; reply_code keeps the last reply that mattered. */
-	if (p->phase != PH_QUIT)
-		p->res->reply_code = reply->code;
-	switch (p->phase) {
-	case PH_GREETING:
-		p->res->greeting_ms = ms_since(p->t_connected);
-		if (reply->code != 220) {
-			settle(p, PROBE_REJECTED, reply_text(reply));
-			return;
-		}
-		p->res->banner = strdup(reply->n_lines > 0 ? reply->lines[0] : "");
-		if (p->res->banner == NULL) {
-			fail(p, PROBE_LOCAL_ERROR, "out of memory");
-			return;
-		}
-		/* COMMON-STLS-01: EHLO, not HELO, or no extension is listed. */
-		p->res->stage = STAGE_EHLO;
-		send_command(p, mxs_strdupf("EHLO %s\r\n", p->env->ehlo_name), PH_EHLO, command_ms);
-		return;
-	case PH_EHLO:
-		if (reply->code != 250) {
-			settle(p, PROBE_REJECTED, reply_text(reply));
-			return;
-		}
-		p->res->starttls_offered = smtp_reply_has_keyword(reply, "STARTTLS");
-		if (!p->res->starttls_offered) {
-			settle(p, PROBE_NO_STARTTLS,
-			       strdup("STARTTLS not offered in the EHLO reply (COMMON-STLS-01)"));
-			return;
-		}
-		p->res->stage = STAGE_STARTTLS;
-		send_command(p, strdup("STARTTLS\r\n"), PH_STARTTLS, command_ms);
-		return;
-	case PH_STARTTLS:
-		/* COMMON-STLS-02: 220 to go on; 454 and 501 are refusals. */
-		if (reply->code != 220) {
-			settle(p, PROBE_REJECTED, reply_text(reply));
-			return;
-		}
-		start_handshake(p);
-		return;
-	case PH_EHLO_TLS:
-		if (reply->code != 250) {
-			settle(p, PROBE_REJECTED, reply_text(reply));
-			return;
-		}
-		settle(p, PROBE_OK, NULL);
-		return;
-	case PH_QUIT:
+		fail_with(p, fault->outcome, fault->detail);
+	else if (r > 0)
 		end(p);
-		return;
-	default:
-		return;
-	}
 }
 
 static void connected(struct probe *p)
 {
+	struct probe_tls_fault fault = { PROBE_OK, NULL };
 	socklen_t len = sizeof(int);
 	int e = 0;
 
+	/* A non-blocking connect() reports its result as writability plus SO_ERROR (connect(2)). */
 	if (getsockopt(p->fd, SOL_SOCKET, SO_ERROR, &e, &len) < 0)
 		e = errno;
 	if (e != 0) {
 		fail_errno(p, e, "cannot connect");
 		return;
 	}
-	p->t_connected = now_usec();
-	p->res->connect_ms = ms_since(p->t_start);
-	p->res->stage = STAGE_GREETING;
-	p->phase = PH_GREETING;
-	arm_step(p, p->env->timeouts.greeting);
-	if (p->phase != PH_END)
-		set_events(p, EPOLLIN);
+	p->res->connect_ms = monotime_ms_since(p->t_start);
+	p->phase = PH_SMTP;
+	dialogue_went(p, probe_smtp_start(p->smtp, p->fd, p->io, &fault), &fault);
 }
 
 static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
 {
+	struct probe_tls_fault fault = { PROBE_OK, NULL };
 	struct probe *p = userdata;
 
+	/* The socket is watched for EPOLLOUT until connected, then for what the dialogue asks. */
 	if (p->phase == PH_CONNECT)
 		connected(p);
-	else if (p->phase == PH_HANDSHAKE)
-		handshake_step(p);
-	else if (p->out != NULL)
-		write_step(p);
 	else
-		read_step(p);
+		dialogue_went(p, probe_smtp_io(p->smtp, &fault), &fault);
 	return 0;
 }
 
 static int on_step_timeout(sd_event_source *s, uint64_t usec, void *userdata)
 {
-	static const char *const waiting_for[] = {
-		[PH_CONNECT] = "connection",      [PH_GREETING] = "greeting",
-		[PH_EHLO] = "reply to EHLO",      [PH_STARTTLS] = "reply to STARTTLS",
-		[PH_HANDSHAKE] = "TLS handshake", [PH_EHLO_TLS] = "reply to EHLO over TLS",
-		[PH_QUIT] = "reply to QUIT",      [PH_END] = "end",
-	};
 	struct probe *p = userdata;
+	unsigned ms = p->env->timeouts.connect;
+	const char *what = "connection";
 
-	fail(p, PROBE_TIMEOUT, "no %s within %u ms", waiting_for[p->phase], p->step_ms);
+	/* Once connected, the dialogue knows which step ran out and which deadline it had. */
+	if (p->phase == PH_SMTP)
+		what = probe_smtp_waiting_for(p->smtp, &ms);
+	fail(p, PROBE_TIMEOUT, "no %s within %u ms", what, ms);
 	return 0;
 }
 
+/*
+ * probe.h: the whole session has a deadline too, so that a server answering every step just
+ * before its deadline (a tarpit) still costs a bounded time and one concurrency slot.
+ */
 static int on_session_timeout(sd_event_source *s, uint64_t usec, void *userdata)
 {
 	struct probe *p = userdata;
@@ -607,6 +278,7 @@ static int on_session_timeout(sd_event_source *s, uint64_t usec, void *userdata)
 	return 0;
 }
 
+/* Enabled by end(): done() runs from the loop, never from the stack of a caller of ours. */
 static int on_complete(sd_event_source *s, void *userdata)
 {
 	deliver(userdata);
@@ -623,7 +295,7 @@ static int on_loop_exit(sd_event_source *s, void *userdata)
 	return 0;
 }
 
-/* socket(), bind(), connect(); failures become the result. */
+/* socket(), bind(), connect(); failures become the result, delivered from the loop. */
 static void start_connect(struct probe *p, const struct sockaddr *addr, socklen_t addrlen)
 {
 	const struct sockaddr *src = NULL;
@@ -656,6 +328,7 @@ static void start_connect(struct probe *p, const struct sockaddr *addr, socklen_
 			return;
 		}
 	}
+	/* EINPROGRESS is the normal answer of a non-blocking connect: on_io() learns the rest. */
 	if (connect(p->fd, addr, addrlen) < 0 && errno != EINPROGRESS) {
 		fail_errno(p, errno, "cannot connect");
 		return;
@@ -678,6 +351,7 @@ int probe_start(struct probe_env *env, sd_event *loop, const struct sockaddr *ad
 	    (addr->sa_family != AF_INET && addr->sa_family != AF_INET6) ||
 	    addrlen > sizeof(struct sockaddr_storage))
 		return -EINVAL;
+	/* Up to start_connect(), a failure is returned and done() is never called (probe.h). */
 	p = calloc(1, sizeof(*p));
 	if (p == NULL)
 		return -ENOMEM;
@@ -686,15 +360,13 @@ int probe_start(struct probe_env *env, sd_event *loop, const struct sockaddr *ad
 	p->loop = sd_event_ref(loop);
 	p->done = done;
 	p->userdata = userdata;
-	p->at = at;
-	p->warning_secs = warning_secs;
-	p->critical_secs = critical_secs;
-	p->t_start = now_usec();
+	p->t_start = monotime_usec();
 	p->host = strdup(host);
 	p->res = calloc(1, sizeof(*p->res));
 	if (p->host == NULL || p->res == NULL)
 		goto out;
 	p->res->alg = alg;
+	/* Pessimistic until proven otherwise: only a settled session can say PROBE_OK. */
 	p->res->outcome = PROBE_LOCAL_ERROR;
 	p->res->stage = STAGE_CONNECT;
 	p->res->verify_now = p->res->verify_warning = p->res->verify_critical =
@@ -703,9 +375,11 @@ int probe_start(struct probe_env *env, sd_event *loop, const struct sockaddr *ad
 	r = sd_event_add_defer(loop, &p->complete, on_complete, p);
 	if (r < 0)
 		goto out;
+	/* Off until end(): a defer source would otherwise fire on the next iteration. */
 	r = sd_event_source_set_enabled(p->complete, SD_EVENT_OFF);
 	if (r < 0)
 		goto out;
+	/* The agent may stop with probes in flight: they still answer, once (on_loop_exit()). */
 	r = sd_event_add_exit(loop, &p->on_exit, on_loop_exit, p);
 	if (r < 0)
 		goto out;
@@ -714,12 +388,26 @@ int probe_start(struct probe_env *env, sd_event *loop, const struct sockaddr *ad
 			      TIMER_ACCURACY_USEC, on_session_timeout, p);
 	if (r < 0)
 		goto out;
+	/* COMMON-STLS-04: connecting has a deadline of its own, apart from the greeting's. */
 	r = sd_event_add_time(loop, &p->step_timer, CLOCK_MONOTONIC,
 			      p->t_start + (uint64_t)env->timeouts.connect * 1000u,
 			      TIMER_ACCURACY_USEC, on_step_timeout, p);
 	if (r < 0)
 		goto out;
-	p->step_ms = env->timeouts.connect;
+	/* Made now, so that a probe that has started never fails for want of it. */
+	r = probe_smtp_new(&(struct probe_smtp_args){ .ssl_ctx = env->ssl_ctx,
+						      .store = env->store,
+						      .ehlo_name = env->ehlo_name,
+						      .timeouts = &env->timeouts,
+						      .host = p->host,
+						      .at = at,
+						      .warning_secs = warning_secs,
+						      .critical_secs = critical_secs,
+						      .step_timer = p->step_timer,
+						      .res = p->res },
+			   &p->smtp);
+	if (r < 0)
+		goto out;
 	p->phase = PH_CONNECT;
 	/* From here on every failure is a result, delivered by the complete source. */
 	start_connect(p, addr, addrlen);
@@ -728,19 +416,6 @@ int probe_start(struct probe_env *env, sd_event *loop, const struct sockaddr *ad
 out:
 	(void)probe_free(p);
 	return r;
-}
-
-/* An EHLO argument goes on the wire as is: no spaces, no control characters (no CRLF). */
-static bool ehlo_name_ok(const char *s)
-{
-	size_t n = strlen(s);
-
-	if (n == 0 || n > 255)
-		return false;
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s <= ' ' || (unsigned char)*s >= 0x7f)
-			return false;
-	return true;
 }
 
 /* gethostname() into a new string, sized by the system's limit. */
@@ -776,6 +451,7 @@ int probe_env_new(const char *ca_bundle, const char *ehlo_name, const char *sour
 	if (env == NULL)
 		return -ENOMEM;
 	env->timeouts = *timeouts;
+	/* COMMON-STLS-04: EHLO with the monitor's real host name unless one is configured. */
 	if (ehlo_name != NULL) {
 		env->ehlo_name = strdup(ehlo_name);
 		r = env->ehlo_name == NULL ? -ENOMEM : 0;
@@ -787,11 +463,13 @@ int probe_env_new(const char *ca_bundle, const char *ehlo_name, const char *sour
 	}
 	if (r < 0)
 		goto out;
-	if (!ehlo_name_ok(env->ehlo_name)) {
+	/* Checked once here, so that no probe can put a broken command on the wire. */
+	if (!probe_smtp_ehlo_name_ok(env->ehlo_name)) {
 		r = mxs_error_set(reterr, NULL, "COMMON-STLS-04",
 				  "\"%s\" cannot be sent as the EHLO name", env->ehlo_name);
 		goto out;
 	}
+	/* Parsed once, bound per probe: COMMON-STLS-04 probes each family separately. */
 	if (source_ipv4 != NULL) {
 		env->src4.sin_family = AF_INET;
 		env->have_src4 = inet_pton(AF_INET, source_ipv4, &env->src4.sin_addr) == 1;
@@ -830,6 +508,7 @@ struct probe_env *probe_env_free(struct probe_env *env)
 {
 	if (env == NULL)
 		return NULL;
+	/* probe.h: not while probes run, which borrow the context, the store and the name. */
 	SSL_CTX_free(env->ssl_ctx);
 	X509_STORE_free(env->store);
 	free(env->ehlo_name);

@@ -1,5 +1,9 @@
 /*
  * probe_tls.c - the OpenSSL side of an SMTP STARTTLS probe; see probe_tls.h.
+ *
+ * Every OpenSSL call here starts with ERR_clear_error() and ends by draining or clearing the
+ * queue: the queue is per thread, and a reason left behind by one probe would otherwise be
+ * reported as the cause of another probe's failure on the same loop.
  */
 #include "agent/probe_tls.h"
 
@@ -149,6 +153,7 @@ int probe_tls_new(SSL_CTX *ctx, int fd, const char *host, enum probe_alg alg, SS
 		sigalgs = sigalgs_rsa;
 		ciphers = ciphers_rsa;
 	}
+	/* step names what OpenSSL refused, for the one line the operator reads. */
 	step = "SSL_set_fd";
 	if (SSL_set_fd(ssl, fd) != 1)
 		goto fail;
@@ -214,6 +219,7 @@ static enum probe_outcome classify(int ssl_error, int sys_errno, enum probe_alg 
 	bool from_ssl = first != 0 && ERR_GET_LIB(first) == ERR_LIB_SSL;
 	char *why;
 
+	/* A clean close_notify is the server leaving, not a TLS failure (RFC 8446 §6.1). */
 	if (ssl_error == SSL_ERROR_ZERO_RETURN) {
 		ERR_clear_error();
 		*ret_detail = mxs_strdupf("the server closed the TLS connection (close_notify)");
@@ -230,6 +236,7 @@ static enum probe_outcome classify(int ssl_error, int sys_errno, enum probe_alg 
 		*ret_detail = mxs_strdupf("%s", strerror(sys_errno));
 		return PROBE_TLS_FAILED;
 	}
+	/* OpenSSL 3 reports a TCP close without close_notify as this reason: still a close. */
 	if (from_ssl && reason == SSL_R_UNEXPECTED_EOF_WHILE_READING)
 		outcome = PROBE_CLOSED;
 	else if (from_ssl && alg != PROBE_ALG_ANY && no_shared_algorithm(reason))
@@ -248,6 +255,7 @@ static enum probe_outcome classify(int ssl_error, int sys_errno, enum probe_alg 
 static ssize_t socket_fault(int e, const char *doing, struct probe_tls_fault *retfault)
 {
 	switch (e) {
+	/* Connected already: a refusal or reset now is the server closing on us. */
 	case ECONNRESET:
 	case EPIPE:
 	case ECONNREFUSED:
@@ -256,6 +264,7 @@ static ssize_t socket_fault(int e, const char *doing, struct probe_tls_fault *re
 	case ETIMEDOUT:
 		retfault->outcome = PROBE_TIMEOUT;
 		break;
+	/* The agent's own network (probe.h): UNKNOWN, not the domain's fault. */
 	case ENETUNREACH:
 	case EHOSTUNREACH:
 		retfault->outcome = PROBE_UNREACHABLE;
@@ -306,6 +315,7 @@ ssize_t probe_tls_read(int fd, SSL *ssl, char *buf, size_t len, uint32_t *ret_ev
 	ssize_t n;
 	int rc;
 
+	/* Before STARTTLS the stream is plain (RFC 3207 §4); EINTR is retried, nothing else. */
 	while (ssl == NULL) {
 		n = recv(fd, buf, len, 0);
 		if (n > 0)
@@ -323,6 +333,7 @@ ssize_t probe_tls_read(int fd, SSL *ssl, char *buf, size_t len, uint32_t *ret_ev
 			return socket_fault(errno, "cannot read", retfault);
 	}
 	ERR_clear_error();
+	/* SSL_read() takes an int; a shorter read is fine, the caller reads again. */
 	rc = SSL_read(ssl, buf, len > INT_MAX ? INT_MAX : (int)len);
 	if (rc > 0)
 		return rc;
@@ -369,14 +380,6 @@ SSL *probe_tls_close(SSL *ssl)
 	return NULL;
 }
 
-/* Release n certinfo pointers and the array. */
-static void certs_free(struct certinfo **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		(void)certinfo_free(v[i]);
-	free(v);
-}
-
 /*
  * Turn a stack of certificates into certinfo, in order. *ret_v is NULL for an empty stack.
  * -EINVAL when certinfo_from_der() rejects one (ret_why says which).
@@ -397,6 +400,7 @@ static int certs_from_stack(STACK_OF(X509) * sk, struct certinfo ***ret_v, size_
 	for (int i = 0; i < n; i++) {
 		struct mxs_error err = { 0 };
 		unsigned char *der = NULL;
+		/* Through DER, so that lib/certinfo.h stays the one parser of certificates. */
 		int len = i2d_X509(sk_X509_value(sk, i), &der);
 
 		if (len <= 0) {
@@ -418,7 +422,7 @@ static int certs_from_stack(STACK_OF(X509) * sk, struct certinfo ***ret_v, size_
 	v = NULL;
 	done = 0;
 out:
-	certs_free(v, done);
+	certinfo_array_free(v, done);
 	return r;
 }
 
@@ -441,9 +445,11 @@ static int verify_at(X509_STORE *store, X509 *leaf, STACK_OF(X509) * untrusted, 
 		goto out;
 	if (X509_STORE_CTX_set_default(ctx, "ssl_server") != 1)
 		goto out;
+	/* The future verdicts (COMMON-EXP-04) are the same validation at a later time. */
 	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), t);
 	rc = X509_verify_cert(ctx);
 	code = rc == 1 ? X509_V_OK : X509_STORE_CTX_get_error(ctx);
+	/* A failure must never read as "ok" to checks/ (STS-CERT-02). */
 	if (rc != 1 && code == X509_V_OK)
 		code = X509_V_ERR_UNSPECIFIED;
 	if (rc != 1)
@@ -498,6 +504,7 @@ int probe_tls_record(SSL *ssl, X509_STORE *store, time_t at, long warning_secs, 
 		if (r < 0)
 			goto out;
 	}
+	/* All or nothing (probe_tls.h): res is written only once everything above succeeded. */
 	res->tls_version = SSL_version(ssl);
 	res->tls_version_name = version;
 	res->cipher = cipher;
@@ -517,8 +524,8 @@ int probe_tls_record(SSL *ssl, X509_STORE *store, time_t at, long warning_secs, 
 out:
 	for (int i = 0; i < 3; i++)
 		free(v[i].text);
-	certs_free(chain, chain_len);
-	certs_free(path, path_len);
+	certinfo_array_free(chain, chain_len);
+	certinfo_array_free(path, path_len);
 	sk_X509_free(untrusted);
 	sk_X509_pop_free(built, X509_free);
 	free(version);

@@ -373,3 +373,14 @@ const char *key_type_name(enum key_type t)
 		return "other";
 	}
 }
+
+void certinfo_array_free(struct certinfo **v, size_t n)
+{
+	size_t i;
+
+	if (v == NULL)
+		return;
+	for (i = 0; i < n; i++)
+		(void)certinfo_free(v[i]);
+	free(v);
+}

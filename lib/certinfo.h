@@ -65,6 +65,9 @@ int certinfo_from_der(const unsigned char *der, size_t len, struct certinfo **re
 /* Release. NULL-safe; returns NULL. */
 struct certinfo *certinfo_free(struct certinfo *info);
 
+/* Release an array of n certinfo pointers (entries may be NULL) and the array. NULL-safe. */
+void certinfo_array_free(struct certinfo **v, size_t n);
+
 /* "RSA", "ECDSA", "Ed25519", "Ed448" or "other" (static string). */
 const char *key_type_name(enum key_type t);
 

@@ -8,36 +8,28 @@
 #include "lib/snapshot.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
 
 /*
- * Free an array of certinfo pointers and the array itself. An entry may be NULL when the probe
- * stopped while filling the chain; certinfo_free(NULL) is a no-op.
+ * Everything one SMTP session recorded; the verdict texts are owned copies (snapshot.h). A chain
+ * entry may be NULL when the probe stopped while filling it.
  */
-static void free_chain(struct certinfo **chain, size_t n)
+void smtp_probe_clear(struct smtp_probe *p)
 {
-	size_t i;
-
-	if (chain == NULL)
+	if (p == NULL)
 		return;
-	for (i = 0; i < n; i++)
-		(void)certinfo_free(chain[i]);
-	free(chain);
-}
-
-/* Everything one SMTP session recorded; the verdict texts are owned copies (snapshot.h). */
-static void free_probe(struct smtp_probe *p)
-{
 	free(p->detail);
 	free(p->banner);
 	free(p->tls_version_name);
 	free(p->cipher);
-	free_chain(p->chain, p->chain_len);
+	certinfo_array_free(p->chain, p->chain_len);
 	free(p->verify_now.text);
 	free(p->verify_warning.text);
 	free(p->verify_critical.text);
-	free_chain(p->path, p->path_len);
+	certinfo_array_free(p->path, p->path_len);
+	memset(p, 0, sizeof(*p));
 }
 
 /* An MX host, its addresses and their sessions; addresses hold their text inline. */
@@ -54,7 +46,7 @@ static void free_host(struct mx_host *h)
 		if (a->probes == NULL)
 			continue;
 		for (j = 0; j < a->n_probes; j++)
-			free_probe(&a->probes[j]);
+			smtp_probe_clear(&a->probes[j]);
 		free(a->probes);
 	}
 	free(h->addrs);

@@ -144,6 +144,12 @@ struct snapshot {
 	char *unknown_reason;
 };
 
+/*
+ * Release everything one session's record owns (strings, chain, path, verdict texts) and zero
+ * it, leaving the struct itself to its owner. NULL-safe.
+ */
+void smtp_probe_clear(struct smtp_probe *p);
+
 /* Release a snapshot and everything it owns. NULL-safe; returns NULL. */
 struct snapshot *snapshot_free(struct snapshot *snap);
 
