@@ -75,14 +75,15 @@ lab_check_tests()
 		"$(jq -r '.domains[] | select(.domain == "cert-dual.test") | .findings[0].alg' \
 			<<<"$json")" RSA
 
-	# Nagios conventions, one domain per run as Nagios calls it.
+	# Nagios conventions, one domain per run as Nagios calls it: every scenario with a finding
+	# of these checks, and the healthy domain.
 	while read -r domain codes sev; do
 		"$lab" exec "$MXSENTRY" check --nagios "${CHECK_FLAGS[@]}" "$domain" >"$log" 2>&1
 		rc=$?
 		tap_is "$domain: --nagios exit status $(status_number "$sev")" "$rc" \
 			"$(status_number "$sev")"
 		tap_like "$domain: --nagios status line" "$(head -n 1 "$log")" "^MXSENTRY $sev - "
-	done < <(expected_check_results | grep -E 'cert-3d|cert-20d|healthy|tarpit|null-mx')
+	done < <(expected_check_results | grep -v ' - OK$'; expected_check_results | grep '^healthy')
 	tap_like "perfdata carries days left with Nagios ranges (alert below 30:, 14:)" \
 		"$("$lab" exec "$MXSENTRY" check --nagios "${CHECK_FLAGS[@]}" cert-20d.test 2>&1)" \
 		"'[^']*_leaf_days'=(19|20);30:;14:"
