@@ -21,20 +21,8 @@
 
 #include "agent/report.h"
 
-#define SECS_PER_DAY 86400LL
-
 /* docs/json-output.md: raised only for an incompatible change. */
 #define JSON_SCHEMA_VERSION 1
-
-static long long days_between(time_t at, time_t t)
-{
-	long long secs = (long long)t - (long long)at;
-	long long d = secs / SECS_PER_DAY;
-
-	if (secs % SECS_PER_DAY != 0 && secs < 0)
-		d--;
-	return d;
-}
 
 /* A JSON string of s: null for NULL, non-ASCII replaced when s is not UTF-8. NULL on ENOMEM. */
 static json_t *jstr(const char *s)
@@ -124,7 +112,7 @@ static json_t *cert_json(const struct snapshot *snap, const struct certinfo *c)
 	r = set(o, "subject", jstr(c->subject)) || set(o, "issuer", jstr(c->issuer)) ||
 	    set(o, "not_before", jtime(c->not_before)) ||
 	    set(o, "not_after", jtime(c->not_after)) ||
-	    set(o, "days_left", json_integer(days_between(snap->taken_at, c->not_after))) ||
+	    set(o, "days_left", json_integer(certinfo_days_left(c, snap->taken_at))) ||
 	    set(o, "key_type", json_string(key_type_name(c->key_type))) ||
 	    set(o, "key_bits", json_integer(c->key_bits)) || set(o, "san", json_incref(san)) ||
 	    set(o, "sha256", jhex(c->sha256, sizeof(c->sha256))) ||

@@ -51,16 +51,6 @@ static int item_cmp(const void *a, const void *b)
 	return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-static long long days_between(time_t at, time_t t)
-{
-	long long secs = (long long)t - (long long)at;
-	long long d = secs / SECS_PER_DAY;
-
-	if (secs % SECS_PER_DAY != 0 && secs < 0)
-		d--;
-	return d;
-}
-
 /*
  * Write s with the characters that would break the plugin output replaced: '|' starts the
  * perfdata, a newline ends the line. At most max bytes (0: no limit), then "...".
@@ -147,8 +137,8 @@ static void perf_probe(FILE *out, struct labels *l, bool *first, const struct sn
 		label = mxs_strdupf("%s_%s_%s_%s_days", mx->name, a->text,
 				    key_type_name(p->chain[0]->key_type), pos);
 		(void)snprintf(rest, sizeof(rest),
-			       "%lld;%ld:;%ld:", days_between(snap->taken_at, c->not_after),
-			       warn_days, crit_days);
+			       "%lld;%ld:;%ld:", certinfo_days_left(c, snap->taken_at), warn_days,
+			       crit_days);
 		put_perf(out, l, first, label, rest);
 		free(label);
 	}

@@ -18,19 +18,6 @@
 
 #include "agent/report.h"
 
-#define SECS_PER_DAY 86400LL
-
-/* Whole days from "at" to t, rounded towards minus infinity. */
-static long long days_between(time_t at, time_t t)
-{
-	long long secs = (long long)t - (long long)at;
-	long long d = secs / SECS_PER_DAY;
-
-	if (secs % SECS_PER_DAY != 0 && secs < 0)
-		d--;
-	return d;
-}
-
 /* "2026-11-05" into buf (at least 16 bytes). */
 static void iso_date(time_t t, char *buf, size_t len)
 {
@@ -96,7 +83,7 @@ static void print_probe(FILE *out, const struct snapshot *snap, const struct mx_
 
 		iso_date(leaf->not_after, date, sizeof(date));
 		fprintf(out, ", %s leaf expires %s (%lld days)", key_type_name(leaf->key_type),
-			date, days_between(snap->taken_at, leaf->not_after));
+			date, certinfo_days_left(leaf, snap->taken_at));
 	}
 	if (p->outcome != PROBE_OK)
 		fprintf(out, "%s%s at %s (%s)", p->tls_version != 0 ? "; " : "",

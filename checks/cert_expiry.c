@@ -92,16 +92,6 @@ static void cert_expiry_release(void *priv)
 	free(priv);
 }
 
-/* Whole days, rounded towards minus infinity: -1 for "expired an hour ago". */
-static long long floor_days(long long secs)
-{
-	long long d = secs / SECS_PER_DAY;
-
-	if (secs % SECS_PER_DAY != 0 && secs < 0)
-		d--;
-	return d;
-}
-
 /* ISO 8601 UTC ("2026-12-02T01:28:58Z") into buf (at least 32 bytes). */
 static void iso_time(time_t t, char *buf, size_t len)
 {
@@ -148,7 +138,6 @@ __attribute__((format(printf, 8, 9))) static struct finding *add_cert(
 		.alg = p->alg != PROBE_ALG_ANY ? probe_alg_name(p->alg) : NULL,
 	};
 	const char *rt = strcmp(code, "cert.expiring") == 0 ? NULL : RT_EXPIRED;
-	long long left = (long long)ref->cert->not_after - (long long)ev->snap->taken_at;
 	char not_after[32];
 	struct finding *f;
 	va_list ap;
@@ -163,7 +152,9 @@ __attribute__((format(printf, 8, 9))) static struct finding *add_cert(
 			 msg);
 	free(msg);
 	iso_time(ref->cert->not_after, not_after, sizeof(not_after));
-	if (f == NULL || finding_set_int(f, "days_left", floor_days(left)) != 0 ||
+	if (f == NULL ||
+	    finding_set_int(f, "days_left", certinfo_days_left(ref->cert, ev->snap->taken_at)) !=
+		0 ||
 	    finding_set_string(f, "not_after", not_after) != 0 ||
 	    finding_set_int(f, "depth", (long long)ref->depth) != 0 ||
 	    finding_set_string(f, "subject",

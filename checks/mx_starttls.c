@@ -29,7 +29,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 
 #include <openssl/x509_vfy.h>
 
@@ -116,11 +115,6 @@ static enum severity reach_severity(const struct snapshot *snap, const struct sm
 					return SEVERITY_WARNING;
 			}
 	return SEVERITY_CRITICAL;
-}
-
-static const char *family_name(int family)
-{
-	return family == AF_INET6 ? "IPv6" : "IPv4";
 }
 
 static const char *tls_version_text(const struct smtp_probe *p)
@@ -329,8 +323,8 @@ static int eval_outcome(struct eval *ev, const struct mx_host *mx, const struct 
 		f = add(ev, "smtp.unreachable", SEVERITY_UNKNOWN, "COMMON-STLS-05", NULL, mx, a, p,
 			"this host cannot reach %s addresses (%s [%s]: %s): check the agent's own "
 			"network, not the domain",
-			family_name(a->family), mx->name, a->text, detail);
-		if (f != NULL && finding_set_string(f, "family", family_name(a->family)) != 0)
+			mx_address_family_name(a), mx->name, a->text, detail);
+		if (f != NULL && finding_set_string(f, "family", mx_address_family_name(a)) != 0)
 			return -ENOMEM;
 		break;
 	case PROBE_LOCAL_ERROR:

@@ -384,3 +384,14 @@ void certinfo_array_free(struct certinfo **v, size_t n)
 		(void)certinfo_free(v[i]);
 	free(v);
 }
+
+long long certinfo_days_left(const struct certinfo *info, time_t at)
+{
+	long long secs = (long long)info->not_after - (long long)at;
+	long long days = secs / 86400;
+
+	/* C division truncates towards zero; a certificate expired 1 s ago has -1 days left. */
+	if (secs % 86400 != 0 && secs < 0)
+		days--;
+	return days;
+}

@@ -68,6 +68,13 @@ struct certinfo *certinfo_free(struct certinfo *info);
 /* Release an array of n certinfo pointers (entries may be NULL) and the array. NULL-safe. */
 void certinfo_array_free(struct certinfo **v, size_t n);
 
+/*
+ * Whole days from at until the certificate's notAfter, rounded towards minus infinity: 0 during
+ * its last day, -1 on the first day after it expired. The one rule behind every "days left" that
+ * mxsentry prints, so reports and findings agree.
+ */
+long long certinfo_days_left(const struct certinfo *info, time_t at);
+
 /* "RSA", "ECDSA", "Ed25519", "Ed448" or "other" (static string). */
 const char *key_type_name(enum key_type t);
 

@@ -8,6 +8,7 @@
 #include "lib/snapshot.h"
 
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <string.h>
 
 #define N_ELEMS(a) (sizeof(a) / sizeof((a)[0]))
@@ -134,4 +135,9 @@ const char *probe_alg_name(enum probe_alg a)
 const char *dns_status_name(enum dns_status s)
 {
 	return name_of(dns_names, N_ELEMS(dns_names), (unsigned)s);
+}
+
+const char *mx_address_family_name(const struct mx_address *a)
+{
+	return a->family == AF_INET6 ? "IPv6" : "IPv4";
 }

@@ -160,4 +160,7 @@ const char *probe_outcome_name(enum probe_outcome o);
 const char *probe_alg_name(enum probe_alg a);
 const char *dns_status_name(enum dns_status s);
 
+/* "IPv4" or "IPv6" for an address of the snapshot (static string). */
+const char *mx_address_family_name(const struct mx_address *a);
+
 #endif

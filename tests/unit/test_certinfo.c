@@ -363,6 +363,27 @@ static void test_certinfo_names(void **state)
 	assert_string_equal(key_type_name(KEY_TYPE_OTHER), "other");
 }
 
+/* covers: COMMON-EXP-05 (valid at the exact notAfter second), COMMON-EXP-04 (whole days left) */
+static void test_COMMON_EXP_05_days_left(void **state)
+{
+	const time_t at = 1798761600; /* 2027-01-01T00:00:00Z */
+	struct certinfo c = { 0 };
+
+	(void)state;
+	c.not_after = at + 86400;
+	assert_int_equal(certinfo_days_left(&c, at), 1);
+	c.not_after = at + 86399; /* less than a day left: 0 days, not yet expired */
+	assert_int_equal(certinfo_days_left(&c, at), 0);
+	c.not_after = at; /* the last valid second */
+	assert_int_equal(certinfo_days_left(&c, at), 0);
+	c.not_after = at - 1; /* expired a second ago */
+	assert_int_equal(certinfo_days_left(&c, at), -1);
+	c.not_after = at - 86400;
+	assert_int_equal(certinfo_days_left(&c, at), -1);
+	c.not_after = at - 86401;
+	assert_int_equal(certinfo_days_left(&c, at), -2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_certinfo_self_signed_and_keys),
 		cmocka_unit_test(test_certinfo_san_cap),
 		cmocka_unit_test(test_certinfo_names),
+		cmocka_unit_test(test_COMMON_EXP_05_days_left),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
