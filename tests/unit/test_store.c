@@ -1,0 +1,493 @@
+/*
+ * test_store.c - the agent's SQLite store (agent/store.c) and history_clear() (lib/history.c).
+ *
+ * Each test gets a fresh directory made with mkdtemp() under /tmp and removed afterwards; the
+ * store's own state directory is a not-yet-existing folder inside it, so store_open() creates it.
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+#include <sqlite3.h>
+
+#include "agent/store.h"
+#include "lib/error.h"
+#include "lib/history.h"
+
+struct fixture {
+	char tmp[64];  /* the mkdtemp() directory */
+	char *state;   /* <tmp>/state: not created before store_open() */
+	char *db_path; /* <tmp>/state/mxsentry.db */
+};
+
+static const char policy_a[] = "version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
+			       "mx: *.example.net\nmax_age: 604800\n";
+static const char policy_b[] = "version: STSv1\nmode: testing\nmx: mx1.example.com\n"
+			       "max_age: 86400\n";
+static const char *const mx_a[] = { "mx1.example.com", "*.example.net", NULL };
+static const char *const mx_b[] = { "mx1.example.com", NULL };
+
+static int setup(void **state)
+{
+	struct fixture *f = calloc(1, sizeof(*f));
+
+	assert_non_null(f);
+	strcpy(f->tmp, "/tmp/mxs-test-store-XXXXXX");
+	assert_non_null(mkdtemp(f->tmp));
+	f->state = mxs_strdupf("%s/state", f->tmp);
+	f->db_path = mxs_strdupf("%s/mxsentry.db", f->state);
+	assert_non_null(f->state);
+	assert_non_null(f->db_path);
+	*state = f;
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(nftw(f->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
+	free(f->state);
+	free(f->db_path);
+	free(f);
+	return 0;
+}
+
+static struct store *open_ok(const struct fixture *f)
+{
+	struct mxs_error err = { 0 };
+	struct store *s = NULL;
+	int r = store_open(f->state, &s, &err);
+
+	if (r != 0)
+		fail_msg("store_open: %d: %s", r, err.what);
+	mxs_error_clear(&err);
+	return s;
+}
+
+/* Run one query returning one integer, directly on the file (not through the store). */
+static long long sql_int(const char *db_path, const char *sql)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+	long long v;
+
+	assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+	v = sqlite3_column_int64(st, 0);
+	assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+	return v;
+}
+
+static void sql_exec(const char *db_path, const char *sql)
+{
+	sqlite3 *db = NULL;
+
+	assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_close(db), SQLITE_OK);
+}
+
+static struct history load(struct store *s, const char *domain)
+{
+	struct history h = { 0 };
+	struct mxs_error err = { 0 };
+	int r = store_history_load(s, domain, &h, &err);
+
+	if (r != 0)
+		fail_msg("store_history_load(%s): %d: %s", domain, r, err.what);
+	assert_true(h.available);
+	mxs_error_clear(&err);
+	return h;
+}
+
+static void seen_a(struct store *s, const char *domain, const char *id, time_t at)
+{
+	assert_int_equal(store_policy_seen(s, domain, id, policy_a, strlen(policy_a), "enforce",
+					   604800, mx_a, at, NULL),
+			 0);
+}
+
+/* A fresh directory: created 0750, database in WAL mode, every migration applied. */
+static void test_open_fresh(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct stat st;
+
+	assert_int_equal(stat(f->state, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(st.st_mode & 07777, 0750);
+	assert_true(store_schema_version() >= 1);
+	assert_int_equal(sql_int(f->db_path, "PRAGMA user_version"), store_schema_version());
+	assert_int_equal(sql_int(f->db_path, "SELECT count(*) FROM sqlite_master WHERE type = "
+					     "'table' AND name IN ('policy_history', "
+					     "'sts_txt_history')"),
+			 2);
+	/* The journal mode is persistent in the file: an outside reader sees WAL too. */
+	assert_int_equal(sql_int(f->db_path, "SELECT journal_mode = 'wal' FROM "
+					     "pragma_journal_mode"),
+			 1);
+	assert_null(store_close(s));
+	assert_null(store_close(NULL));
+}
+
+/* Reopening applies nothing twice and finds what was recorded. */
+static void test_reopen_keeps_data(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct history h;
+
+	seen_a(s, "example.com", "20240101", 1000);
+	assert_int_equal(store_sts_txt_seen(s, "example.com", "20240101", 1000, NULL), 0);
+	s = store_close(s);
+
+	s = open_ok(f);
+	assert_int_equal(sql_int(f->db_path, "PRAGMA user_version"), store_schema_version());
+	h = load(s, "example.com");
+	assert_int_equal(h.n_policies, 1);
+	assert_string_equal(h.policies[0].id, "20240101");
+	assert_true(h.sts_txt_seen);
+	history_clear(&h);
+	assert_false(h.available);
+	assert_null(h.policies);
+	store_close(s);
+}
+
+/* A database from a newer mxsentry is refused, with a message, and left as it was. */
+static void test_newer_schema_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct mxs_error err = { 0 };
+	struct store *s = open_ok(f);
+	char sql[64];
+	int newer = store_schema_version() + 1;
+
+	store_close(s);
+	snprintf(sql, sizeof(sql), "PRAGMA user_version = %d", newer);
+	sql_exec(f->db_path, sql);
+
+	s = NULL;
+	assert_int_equal(store_open(f->state, &s, &err), -ENOTSUP);
+	assert_null(s); /* ret_store written only on success */
+	assert_non_null(err.what);
+	assert_non_null(strstr(err.what, "newer"));
+	assert_non_null(err.where);
+	assert_int_equal(sql_int(f->db_path, "PRAGMA user_version"), newer);
+	mxs_error_clear(&err);
+}
+
+/* STS-CACHE-01: a second sighting moves last_seen, never first_seen; the row stays one. */
+static void test_policy_seen_twice(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct history h;
+
+	seen_a(s, "example.com", "20240101", 1000);
+	seen_a(s, "example.com", "20240101", 2000);
+	seen_a(s, "example.com", "20240101", 1500); /* late or clock stepped back: no change */
+	h = load(s, "example.com");
+	assert_int_equal(h.n_policies, 1);
+	assert_int_equal(h.policies[0].first_seen, 1000);
+	assert_int_equal(h.policies[0].last_seen, 2000);
+	assert_string_equal(h.policies[0].mode, "enforce");
+	assert_int_equal(h.policies[0].max_age, 604800);
+	assert_string_equal(h.policies[0].mx[0], "mx1.example.com");
+	assert_string_equal(h.policies[0].mx[1], "*.example.net");
+	assert_null(h.policies[0].mx[2]);
+	assert_int_equal(strlen(h.policies[0].digest), 64);
+	history_clear(&h);
+	store_close(s);
+}
+
+/* The digest is SHA-256 of the body as lower-case hex (FIPS 180-2 "abc" vector). */
+static void test_policy_digest(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct history h;
+
+	assert_int_equal(
+	    store_policy_seen(s, "example.org", "1", "abc", 3, NULL, -1, NULL, 5, NULL), 0);
+	h = load(s, "example.org");
+	assert_int_equal(h.n_policies, 1);
+	assert_string_equal(h.policies[0].digest,
+			    "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+	/* An invalid policy: no mode, max_age -1, an empty (not NULL) pattern list. */
+	assert_null(h.policies[0].mode);
+	assert_int_equal(h.policies[0].max_age, -1);
+	assert_non_null(h.policies[0].mx);
+	assert_null(h.policies[0].mx[0]);
+	history_clear(&h);
+	store_close(s);
+}
+
+/* STS-TXT-09: content changed, id the same -> a second row, newest first. */
+static void test_changed_body_same_id(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct history h;
+
+	seen_a(s, "example.com", "20240101", 1000);
+	assert_int_equal(store_policy_seen(s, "example.com", "20240101", policy_b, strlen(policy_b),
+					   "testing", 86400, mx_b, 2000, NULL),
+			 0);
+	h = load(s, "example.com");
+	assert_int_equal(h.n_policies, 2);
+	assert_string_equal(h.policies[0].id, h.policies[1].id);
+	assert_string_not_equal(h.policies[0].digest, h.policies[1].digest);
+	assert_string_equal(h.policies[0].mode, "testing");
+	assert_int_equal(h.policies[0].last_seen, 2000);
+	assert_int_equal(h.policies[1].last_seen, 1000);
+	assert_null(h.policies[0].mx[1]);
+	history_clear(&h);
+	store_close(s);
+}
+
+/* STS-FETCH-14: id bumped, body the same -> a second row with the same digest. */
+static void test_id_bumped_same_body(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct history h;
+
+	seen_a(s, "example.com", "1", 1000);
+	seen_a(s, "example.com", "2", 2000);
+	h = load(s, "example.com");
+	assert_int_equal(h.n_policies, 2);
+	assert_string_equal(h.policies[0].id, "2");
+	assert_string_equal(h.policies[1].id, "1");
+	assert_string_equal(h.policies[0].digest, h.policies[1].digest);
+	history_clear(&h);
+	store_close(s);
+}
+
+/* Newest last_seen first, at most STORE_HISTORY_MAX, other domains not mixed in. */
+static void test_history_order_and_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	const int n = STORE_HISTORY_MAX + 5;
+	struct history h;
+	char id[32];
+	int i;
+
+	/* Recorded out of time order, so that insertion order cannot pass for time order. */
+	for (i = 0; i < n; i++) {
+		int t = (i * 7) % n; /* 7 and 25 are coprime: every t once */
+
+		snprintf(id, sizeof(id), "id%d", t);
+		seen_a(s, "example.com", id, 1000 + t);
+	}
+	seen_a(s, "example.net", "other", 99999);
+	h = load(s, "example.com");
+	assert_int_equal(h.n_policies, STORE_HISTORY_MAX);
+	for (i = 0; i < STORE_HISTORY_MAX; i++) {
+		snprintf(id, sizeof(id), "id%d", n - 1 - i);
+		assert_string_equal(h.policies[i].id, id);
+		assert_int_equal(h.policies[i].last_seen, 1000 + n - 1 - i);
+	}
+	history_clear(&h);
+	store_close(s);
+}
+
+/* A domain never seen: history is available (we know it has none), and empty. */
+static void test_unknown_domain(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct history h;
+
+	seen_a(s, "example.com", "1", 1000);
+	assert_int_equal(store_sts_txt_seen(s, "example.com", "1", 1000, NULL), 0);
+	h = load(s, "unknown.example");
+	assert_true(h.available);
+	assert_int_equal(h.n_policies, 0);
+	assert_null(h.policies);
+	assert_false(h.sts_txt_seen);
+	assert_null(h.unavailable_reason);
+	history_clear(&h);
+	store_close(s);
+}
+
+/* STS-TXT-14: that a valid record was seen, and the latest sighting of any id. */
+static void test_sts_txt_seen(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct history h;
+
+	assert_int_equal(store_sts_txt_seen(s, "example.com", "a", 100, NULL), 0);
+	assert_int_equal(store_sts_txt_seen(s, "example.com", "b", 200, NULL), 0);
+	assert_int_equal(store_sts_txt_seen(s, "example.com", "a", 300, NULL), 0);
+	h = load(s, "example.com");
+	assert_true(h.sts_txt_seen);
+	assert_int_equal(h.sts_txt_last_seen, 300);
+	assert_int_equal(h.n_policies, 0);
+	history_clear(&h);
+	assert_int_equal(sql_int(f->db_path, "SELECT first_seen FROM sts_txt_history WHERE "
+					     "domain = 'example.com' AND sts_id = 'a'"),
+			 100);
+	store_close(s);
+}
+
+/* Patterns are stored newline-joined: one that cannot be stored is refused, nothing written. */
+static void test_bad_pattern_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct mxs_error err = { 0 };
+	const char *const bad[] = { "mx1.example.com", "a\nb", NULL };
+	const char *const empty[] = { "", NULL };
+	struct history h;
+
+	assert_int_equal(store_policy_seen(s, "example.com", "1", policy_a, strlen(policy_a),
+					   "enforce", 1, bad, 1, &err),
+			 -EINVAL);
+	assert_non_null(err.what);
+	mxs_error_clear(&err);
+	assert_int_equal(store_policy_seen(s, "example.com", "1", policy_a, strlen(policy_a),
+					   "enforce", 1, empty, 1, NULL),
+			 -EINVAL);
+	h = load(s, "example.com");
+	assert_int_equal(h.n_policies, 0);
+	history_clear(&h);
+	store_close(s);
+}
+
+static void test_integrity_ok(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct mxs_error err = { 0 };
+
+	seen_a(s, "example.com", "1", 1000);
+	assert_int_equal(store_integrity_check(s, &err), 0);
+	assert_null(err.what);
+	store_close(s);
+}
+
+/* A state_dir that is a file, or under a file: a readable error naming the path. */
+static void test_bad_state_dir(void **state)
+{
+	struct fixture *f = *state;
+	struct mxs_error err = { 0 };
+	struct store *s = NULL;
+	char *under;
+	FILE *fp;
+
+	fp = fopen(f->state, "w");
+	assert_non_null(fp);
+	assert_int_equal(fclose(fp), 0);
+
+	assert_int_equal(store_open(f->state, &s, &err), -ENOTDIR);
+	assert_null(s);
+	assert_string_equal(err.where, f->state);
+	assert_non_null(strstr(err.what, "state directory"));
+	assert_non_null(strstr(err.what, strerror(ENOTDIR)));
+	mxs_error_clear(&err);
+
+	under = mxs_strdupf("%s/sub", f->state);
+	assert_non_null(under);
+	assert_int_equal(store_open(under, &s, &err), -ENOTDIR);
+	assert_null(s);
+	assert_non_null(strstr(err.what, "state directory"));
+	mxs_error_clear(&err);
+	free(under);
+
+	assert_int_equal(store_open("", &s, &err), -EINVAL);
+	assert_null(s);
+	mxs_error_clear(&err);
+}
+
+/* A file that is not a database: SQLite's own message reaches the operator. */
+static void test_not_a_database(void **state)
+{
+	struct fixture *f = *state;
+	struct mxs_error err = { 0 };
+	struct store *s = NULL;
+	char junk[4096];
+	FILE *fp;
+
+	memset(junk, 'x', sizeof(junk));
+	assert_int_equal(mkdir(f->state, 0750), 0);
+	fp = fopen(f->db_path, "w");
+	assert_non_null(fp);
+	assert_int_equal(fwrite(junk, 1, sizeof(junk), fp), sizeof(junk));
+	assert_int_equal(fclose(fp), 0);
+
+	assert_true(store_open(f->state, &s, &err) < 0);
+	assert_null(s);
+	assert_string_equal(err.where, f->db_path);
+	assert_non_null(strstr(err.what, "not a database"));
+	mxs_error_clear(&err);
+}
+
+/* history_clear() on a half-filled history and on NULL. */
+static void test_history_clear(void **state)
+{
+	struct history h = { 0 };
+
+	(void)state;
+	history_clear(NULL);
+	h.available = true;
+	h.unavailable_reason = strdup("x");
+	h.policies = calloc(2, sizeof(*h.policies));
+	assert_non_null(h.policies);
+	h.n_policies = 2;
+	h.policies[0].id = strdup("1");
+	h.policies[0].mx = calloc(2, sizeof(char *));
+	assert_non_null(h.policies[0].mx);
+	h.policies[0].mx[0] = strdup("mx.example.com");
+	history_clear(&h); /* policies[1] is all NULL: abandoned while loading */
+	assert_false(h.available);
+	assert_null(h.policies);
+	assert_int_equal(h.n_policies, 0);
+	assert_null(h.unavailable_reason);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_open_fresh, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_reopen_keeps_data, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_newer_schema_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_policy_seen_twice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_policy_digest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_changed_body_same_id, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_id_bumped_same_body, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_history_order_and_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unknown_domain, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sts_txt_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_pattern_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_integrity_ok, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_bad_state_dir, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
+		cmocka_unit_test(test_history_clear),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
