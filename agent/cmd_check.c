@@ -18,7 +18,9 @@
 #include "agent/config.h"
 #include "agent/evaluate.h"
 #include "agent/gather.h"
+#include "agent/observe.h"
 #include "agent/report.h"
+#include "checks/registry.h"
 #include "lib/dname.h"
 #include "lib/duration.h"
 
@@ -38,6 +40,7 @@ struct check_args {
 	long long warning_ms, critical_ms; /* -1: not given */
 	long long timeout_ms, session_ms;  /* -1: not given */
 	const char *resolver, *ca_bundle, *ehlo, *source4, *source6;
+	const char *state_dir; /* --state-dir: history for this run */
 	unsigned sessions;
 	char **domains; /* borrowed from argv */
 	int n_domains;
@@ -111,7 +114,8 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 		OPT_SESSION,
 		OPT_SRC4,
 		OPT_SRC6,
-		OPT_SESSIONS
+		OPT_SESSIONS,
+		OPT_STATE,
 	};
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'f' },
@@ -127,6 +131,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 		{ "source-ipv4", required_argument, NULL, OPT_SRC4 },
 		{ "source-ipv6", required_argument, NULL, OPT_SRC6 },
 		{ "sessions", required_argument, NULL, OPT_SESSIONS },
+		{ "state-dir", required_argument, NULL, OPT_STATE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -184,6 +189,9 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 			break;
 		case OPT_SRC6:
 			a->source6 = optarg;
+			break;
+		case OPT_STATE:
+			a->state_dir = optarg;
 			break;
 		case OPT_SESSIONS:
 			errno = 0;
@@ -309,6 +317,72 @@ static int load_config(const struct check_args *a, struct config **ret_cfg)
 	return config_new_default(ret_cfg);
 }
 
+/*
+ * The store holding the MTA-STS history: --state-dir, else the configuration file's state_dir;
+ * a run from flags alone keeps no state. When there is none, *ret_why says so for the note.
+ * A store that cannot be opened is not fatal: the history findings are lost, not the check.
+ */
+static int open_store(const struct check_args *a, const struct config *cfg,
+		      struct store **ret_store, char **ret_why)
+{
+	const char *dir = a->state_dir != NULL ? a->state_dir
+			  : a->config != NULL  ? cfg->state_dir
+					       : NULL;
+	struct mxs_error err = { 0 };
+	int r;
+
+	*ret_store = NULL;
+	if (dir == NULL) {
+		*ret_why = strdup("no state directory (give --state-dir DIR, or -f FILE)");
+		return *ret_why != NULL ? 0 : -ENOMEM;
+	}
+	r = store_open(dir, ret_store, &err);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		*ret_why = mxs_strdupf("the store in %s cannot be opened: %s", dir,
+				       err.what != NULL ? err.what : strerror(-r));
+		mxs_error_clear(&err);
+		return *ret_why != NULL ? 0 : -ENOMEM;
+	}
+	return 0;
+}
+
+/*
+ * Evaluate one domain with its history, then record what this cycle saw. Says once on stderr
+ * (unless quiet) when the MTA-STS history was not available, since some findings need it
+ * (STS-TXT-09).
+ */
+static int evaluate_with_history(struct store *store, const char *no_store, bool quiet,
+				 const struct snapshot *snap, const struct check_item *item,
+				 struct findings *out)
+{
+	static bool noted;
+	struct history hist = { 0 };
+	struct mxs_error err = { 0 };
+	int r;
+
+	r = observe_history(store, snap->domain, no_store, &hist);
+	if (r < 0)
+		return r;
+	if (!hist.available && !noted && !quiet &&
+	    (item->checks & (1u << check_index("mta_sts")))) {
+		fprintf(stderr,
+			"mxsentry check: note: MTA-STS history not available (%s): a policy "
+			"changed without a new id is not detected\n",
+			hist.unavailable_reason);
+		noted = true;
+	}
+	r = evaluate_domain(snap, item->checks, &item->settings, &hist, out);
+	history_clear(&hist);
+	if (r == 0 && observe_record(store, snap, &err) < 0) {
+		fprintf(stderr, "mxsentry check: %s: cannot record its MTA-STS state: %s\n",
+			snap->domain, err.what != NULL ? err.what : "error");
+		mxs_error_clear(&err);
+	}
+	return r;
+}
+
 /* Gather, evaluate and render; returns the exit status. */
 static int run(const struct check_args *a, const struct config *cfg, struct check_item *items,
 	       size_t n)
@@ -329,6 +403,8 @@ static int run(const struct check_args *a, const struct config *cfg, struct chec
 	struct findings *found = calloc(n, sizeof(*found));
 	struct snapshot **snaps = NULL;
 	struct mxs_error err = { 0 };
+	struct store *store = NULL;
+	char *no_store = NULL;
 	int status = EXIT_UNKNOWN, r = -ENOMEM;
 	size_t i;
 
@@ -345,8 +421,13 @@ static int run(const struct check_args *a, const struct config *cfg, struct chec
 			err.what != NULL ? err.what : strerror(-r));
 		goto out;
 	}
+	r = open_store(a, cfg, &store, &no_store);
+	if (r < 0)
+		goto out;
 	for (i = 0; i < n; i++) {
-		r = evaluate_domain(snaps[i], items[i].checks, &items[i].settings, &found[i]);
+		/* A Nagios plugin runs without state as a rule: no note on its stderr. */
+		r = evaluate_with_history(store, no_store, a->format == FORMAT_NAGIOS, snaps[i],
+					  &items[i], &found[i]);
 		if (r < 0)
 			goto out;
 		rep[i] = (struct report_domain){ .snap = snaps[i], .findings = &found[i] };
@@ -384,6 +465,8 @@ out:
 	free(found);
 	free(rep);
 	free(doms);
+	store_close(store);
+	free(no_store);
 	mxs_error_clear(&err);
 	return status;
 }

@@ -48,7 +48,8 @@ static int take_all(struct findings *to, struct findings *from)
 
 /* One check on one snapshot; an internal failure becomes an UNKNOWN finding. */
 static int run_one(const struct check *c, const struct snapshot *snap,
-		   const struct check_settings *settings, struct findings *out)
+		   const struct check_settings *settings, const struct history *hist,
+		   struct findings *out)
 {
 	struct findings mine = { 0 };
 	struct mxs_error err = { 0 };
@@ -58,7 +59,7 @@ static int run_one(const struct check *c, const struct snapshot *snap,
 
 	r = c->configure != NULL ? c->configure(settings, &priv, &err) : 0;
 	if (r == 0) {
-		r = c->evaluate(snap, NULL, priv, &mine);
+		r = c->evaluate(snap, hist, priv, &mine);
 		if (c->release != NULL)
 			c->release(priv);
 		if (r == 0)
@@ -78,7 +79,8 @@ static int run_one(const struct check *c, const struct snapshot *snap,
 }
 
 int evaluate_domain(const struct snapshot *snap, unsigned checks,
-		    const struct check_settings *settings, struct findings *out)
+		    const struct check_settings *settings, const struct history *hist,
+		    struct findings *out)
 {
 	int i, r;
 
@@ -87,7 +89,7 @@ int evaluate_domain(const struct snapshot *snap, unsigned checks,
 
 		if (!(checks & (1u << i)) || c == NULL)
 			continue;
-		r = run_one(c, snap, settings, out);
+		r = run_one(c, snap, settings, hist, out);
 		if (r < 0)
 			return r;
 	}

@@ -17,12 +17,14 @@
  * Evaluate snap with every check of the bit set checks (checks/registry.h indexes).
  *
  * settings:  the merged settings of the domain (borrowed).
+ * hist:      the domain's history from the store, or NULL when there is none (borrowed).
  * out:       findings are appended here.
  *
  * Returns 0, or -ENOMEM when findings could not be recorded.
  */
 int evaluate_domain(const struct snapshot *snap, unsigned checks,
-		    const struct check_settings *settings, struct findings *out);
+		    const struct check_settings *settings, const struct history *hist,
+		    struct findings *out);
 
 /* The union of the needs (enum obs bits) of the enabled checks that have a plugin. */
 unsigned evaluate_needs(unsigned checks);

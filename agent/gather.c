@@ -1,9 +1,11 @@
 /*
  * gather.c - gather the snapshots of many domains on one loop; see gather.h.
  *
- * Per domain: MX -> A and AAAA of every MX host -> one SMTP session per address and algorithm.
- * Each domain counts its outstanding operations ("holds"); when the count falls to zero the
- * domain is finished and the next one starts, up to max_domains at a time.
+ * Per domain: MX -> A and AAAA of every MX host -> one SMTP session per address and algorithm;
+ * alongside, when its checks need them, the _mta-sts TXT -> the policy fetch (agent/https.h),
+ * and the _smtp._tls TXT. Each domain counts its outstanding operations ("holds"); when the
+ * count falls to zero the domain is finished and the next one starts, up to max_domains at a
+ * time.
  *
  * SMTP sessions of every domain share one FIFO queue (agent/gather_queue.h): at most
  * max_sessions in flight and one per address (COMMON-STLS-04, DESIGN.md: politeness). This file
@@ -28,6 +30,8 @@
 
 #include "agent/gather_mx.h"
 #include "agent/gather_queue.h"
+#include "agent/https.h"
+#include "agent/nsviews.h"
 #include "agent/probe.h"
 #include "agent/resolver.h"
 #include "checks/check.h"
@@ -35,6 +39,8 @@
 
 #define GATHER_DEFAULT_PORT   25
 #define GATHER_DEFAULT_DNS_MS 10000
+/* STS-FETCH-09: senders may give a policy fetch a minute. */
+#define GATHER_DEFAULT_HTTPS_MS 60000
 /* 2026-01-01T00:00:00Z: this code did not exist before, so a clock showing less is wrong. */
 #define GATHER_CLOCK_FLOOR ((time_t)1767225600)
 
@@ -69,6 +75,7 @@ struct run {
 	sd_event *loop;
 	struct resolver *res;
 	struct probe_env *env;
+	struct https *https; /* policy fetches; NULL when no domain needs one */
 	struct dom *doms;
 	size_t n, next, active, finished;
 	unsigned max_sessions, max_domains, port;
@@ -330,6 +337,159 @@ static void on_mx(const struct dns_result *r, void *userdata)
 }
 
 /*
+ * Copy a TXT answer into a snapshot's lookup (the answer is borrowed for the callback only).
+ * The records keep the answer's order; the checks count and judge them (STS-TXT-04).
+ */
+static int txt_take(struct txt_lookup *t, const struct dns_result *r)
+{
+	size_t i;
+
+	t->looked_up = true;
+	t->status = r->status;
+	t->ttl = r->ttl;
+	if (r->detail != NULL) {
+		t->detail = strdup(r->detail);
+		if (t->detail == NULL)
+			return -ENOMEM;
+	}
+	if (r->n_txt == 0)
+		return 0;
+	t->records = calloc(r->n_txt, sizeof(*t->records));
+	if (t->records == NULL)
+		return -ENOMEM;
+	for (i = 0; i < r->n_txt; i++) {
+		struct txt_record *to = &t->records[i];
+
+		*to = r->txt[i];
+		/* data holds len bytes and a NUL; a NUL inside is impossible (has_nul cuts it). */
+		to->data = malloc(r->txt[i].len + 1);
+		if (to->data == NULL)
+			return -ENOMEM;
+		memcpy(to->data, r->txt[i].data, r->txt[i].len + 1);
+		t->n_records = i + 1;
+	}
+	return 0;
+}
+
+static void on_rpt_txt(const struct dns_result *r, void *userdata)
+{
+	struct dom *d = userdata;
+
+	dns_account(d, r);
+	if (txt_take(&d->snap->rpt_txt, r) < 0)
+		d->run->error = -ENOMEM;
+	dom_release(d);
+}
+
+/* The fetch moves into the snapshot (https.h: the callee takes the contents). */
+static void on_policy(struct policy_fetch *result, void *userdata)
+{
+	struct dom *d = userdata;
+
+	d->snap->policy = *result;
+	memset(result, 0, sizeof(*result));
+	dom_release(d);
+}
+
+/*
+ * A sender fetches the policy only when the TXT record announces one. The record's grammar is
+ * the checks' to judge (lib/sts_txt.h); here the version prefix is enough to decide that a
+ * sender would go on (STS-TXT-04, STS-TXT-06).
+ */
+static bool sts_announced(const struct txt_lookup *t)
+{
+	size_t i;
+
+	for (i = 0; i < t->n_records; i++)
+		if (strncmp(t->records[i].data, "v=STSv1", 7) == 0)
+			return true;
+	return false;
+}
+
+static void on_sts_txt(const struct dns_result *r, void *userdata)
+{
+	struct dom *d = userdata;
+	struct run *run = d->run;
+	struct snapshot *s = d->snap;
+	unsigned ms =
+	    run->opts->timeouts.https > 0 ? run->opts->timeouts.https : GATHER_DEFAULT_HTTPS_MS;
+	int ret;
+
+	dns_account(d, r);
+	if (txt_take(&s->sts_txt, r) < 0) {
+		run->error = -ENOMEM;
+	} else if ((d->cfg->needs & OBS_STS_POLICY) && run->https != NULL &&
+		   sts_announced(&s->sts_txt)) {
+		ret = https_fetch_policy(run->https, s->domain, s->taken_at, d->cfg->warning_secs,
+					 d->cfg->critical_secs, ms, on_policy, d);
+		if (ret < 0)
+			run->error = ret;
+		else
+			dom_hold(d);
+	}
+	dom_release(d);
+}
+
+/*
+ * The MTA-STS and TLS-RPT lookups run alongside the MX work: the domain is finished when all
+ * of it is. The policy fetch needs the _mta-sts answer, so OBS_STS_POLICY asks for it too.
+ */
+static void dom_start_txt(struct dom *d)
+{
+	unsigned needs = d->cfg->needs;
+	char *name;
+
+	if (needs & (OBS_STS_TXT | OBS_STS_POLICY)) {
+		/* STS-TXT-01, STS-TXT-12: exactly this name, never a parent's. */
+		name = mxs_strdupf("_mta-sts.%s", d->cfg->name);
+		if (name == NULL)
+			d->run->error = -ENOMEM;
+		else
+			(void)dom_query(d, name, ns_t_txt, on_sts_txt, d);
+		free(name);
+	}
+	if (needs & OBS_RPT_TXT) {
+		/* RPT-TXT-01 (RFC 8460 §3): the record lives at _smtp._tls.<domain>. */
+		name = mxs_strdupf("_smtp._tls.%s", d->cfg->name);
+		if (name == NULL)
+			d->run->error = -ENOMEM;
+		else
+			(void)dom_query(d, name, ns_t_txt, on_rpt_txt, d);
+		free(name);
+	}
+}
+
+/* MXS-NS-01: the zone's authoritative servers, each asked directly; the contents move in. */
+static void on_ns_views(struct nsviews_result *r, void *userdata)
+{
+	struct dom *d = userdata;
+	struct snapshot *s = d->snap;
+
+	s->ns_looked_up = r->ns_looked_up;
+	s->ns_status = r->ns_status;
+	s->ns_views = r->ns_views;
+	s->n_ns_views = r->n_ns_views;
+	r->ns_views = NULL;
+	r->n_ns_views = 0;
+	dom_release(d);
+}
+
+static void dom_start_ns_views(struct dom *d)
+{
+	struct run *run = d->run;
+	unsigned ms = run->opts->timeouts.dns > 0 ? run->opts->timeouts.dns : GATHER_DEFAULT_DNS_MS;
+	int r;
+
+	if (!(d->cfg->needs & OBS_NS_VIEWS))
+		return;
+	r = nsviews_start(run->loop, run->res, d->cfg->name, ms, on_ns_views, d);
+	if (r < 0)
+		run->error = r;
+	else
+		dom_hold(d);
+}
+
+/*
  * taken_at is wall-clock time (the checks compare it with certificate dates), duration is
  * measured on the monotonic clock, which no clock step can make negative.
  */
@@ -342,6 +502,8 @@ static void dom_start(struct dom *d)
 	d->snap->taken_at = time(NULL);
 	dom_hold(d);
 	(void)dom_query(d, d->cfg->name, ns_t_mx, on_mx, d);
+	dom_start_txt(d);
+	dom_start_ns_views(d);
 	dom_release(d);
 }
 
@@ -443,6 +605,14 @@ static int run_open(struct run *run, struct mxs_error *reterr)
 			  &run->env, reterr);
 	if (r < 0)
 		return r;
+	/* The HTTPS context (and its copy of the trust anchors) only for a run that fetches. */
+	for (size_t i = 0; i < run->n; i++)
+		if (run->doms[i].cfg->needs & OBS_STS_POLICY) {
+			r = https_new(run->loop, run->res, o->ca_bundle, &run->https, reterr);
+			if (r < 0)
+				return r;
+			break;
+		}
 	return gather_queue_new(run->loop, run->env, run->max_sessions, run->port, on_session,
 				&run->queue);
 }
@@ -507,6 +677,8 @@ out:
 	if (gather_queue_in_flight(run.queue) == 0)
 		probe_env_free(run.env);
 	run.queue = gather_queue_free(run.queue);
+	/* Before the resolver, which the fetches' lookups use (https.h). */
+	https_free(run.https);
 	resolver_free(run.res);
 	sd_event_unref(run.loop);
 	if (snaps != NULL)

@@ -8,6 +8,11 @@
  * flight overall, at most one at a time per address (even when two domains share an MX), and
  * the configured EHLO name.
  *
+ * Alongside, as the domain's needs say: the _mta-sts TXT (OBS_STS_TXT) and, when a record of it
+ * starts with "v=STSv1", the MTA-STS policy fetch (OBS_STS_POLICY, agent/https.h); the
+ * _smtp._tls TXT (OBS_RPT_TXT). Deadlines: timeouts.dns per query, timeouts.https per fetch
+ * (0: 60 s).
+ *
  * Self-checks before blaming a domain (snapshot.unknown_reason): the resolver does not answer;
  * port 25 is unreachable for every address of every domain of the run; the clock is obviously
  * wrong. An address family this host cannot reach at all (no route) is PROBE_UNREACHABLE.

@@ -37,6 +37,7 @@
 
 #include "agent/probe_smtp.h"
 #include "agent/probe_tls.h"
+#include "agent/tlsverify.h"
 
 /* Timer slack: deadlines are seconds long, 1 ms keeps the reported timings honest. */
 #define TIMER_ACCURACY_USEC 1000
@@ -488,7 +489,7 @@ int probe_env_new(const char *ca_bundle, const char *ehlo_name, const char *sour
 			goto out;
 		}
 	}
-	r = probe_tls_store_new(ca_bundle, &env->store, reterr);
+	r = tlsverify_store_new(ca_bundle, &env->store, reterr);
 	if (r < 0)
 		goto out;
 	r = probe_tls_ctx_new(&env->ssl_ctx, reterr);

@@ -15,11 +15,10 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include <openssl/err.h>
-#include <openssl/x509.h>
 
+#include "agent/tlsverify.h"
 #include "lib/certinfo.h"
 
 /*
@@ -32,50 +31,6 @@ static const char sigalgs_rsa[] = "RSA+SHA256:RSA+SHA384:RSA+SHA512:"
 				  "rsa_pss_rsae_sha256:rsa_pss_rsae_sha384:rsa_pss_rsae_sha512";
 static const char ciphers_ecdsa[] = "aECDSA:!eNULL";
 static const char ciphers_rsa[] = "aRSA:!eNULL";
-
-/* Append "sep text" to *s (a new string each time); false on memory exhaustion. */
-static bool append(char **s, const char *text)
-{
-	char *n = mxs_strdupf("%s%s%s", *s != NULL ? *s : "", *s != NULL ? "; " : "", text);
-
-	if (n == NULL)
-		return false;
-	free(*s);
-	*s = n;
-	return true;
-}
-
-/*
- * Drain the thread's OpenSSL error queue into one line: each reason with its extra data
- * ("sslv3 alert handshake failure (SSL alert number 40)"), oldest first. NULL when the queue
- * was empty or memory ran out.
- */
-static char *drain_errors(void)
-{
-	const char *data = NULL;
-	unsigned long e;
-	char *s = NULL;
-	int flags = 0;
-
-	while ((e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags)) != 0) {
-		const char *reason = ERR_reason_error_string(e);
-		bool has_data = data != NULL && *data != '\0' && (flags & ERR_TXT_STRING);
-		char *one;
-
-		if (reason != NULL)
-			one = mxs_strdupf("%s%s%s%s", reason, has_data ? " (" : "",
-					  has_data ? data : "", has_data ? ")" : "");
-		else
-			one = mxs_strdupf("OpenSSL error 0x%lx", e);
-		if (one == NULL || !append(&s, one)) {
-			free(one);
-			ERR_clear_error();
-			return s;
-		}
-		free(one);
-	}
-	return s;
-}
 
 int probe_tls_ctx_new(SSL_CTX **ret_ctx, struct mxs_error *reterr)
 {
@@ -103,37 +58,12 @@ int probe_tls_ctx_new(SSL_CTX **ret_ctx, struct mxs_error *reterr)
 	*ret_ctx = ctx;
 	return 0;
 fail:
-	why = drain_errors();
+	why = tlsverify_errors();
 	(void)mxs_error_set(reterr, NULL, NULL, "cannot set up the TLS client context: %s",
 			    why != NULL ? why : "unknown OpenSSL error");
 	free(why);
 	SSL_CTX_free(ctx);
 	return -EINVAL;
-}
-
-int probe_tls_store_new(const char *ca_bundle, X509_STORE **ret_store, struct mxs_error *reterr)
-{
-	X509_STORE *store;
-	char *why;
-
-	/* access() first, so that the common mistake gets strerror instead of OpenSSL's text. */
-	if (access(ca_bundle, R_OK) != 0)
-		return mxs_error_set(reterr, ca_bundle, NULL, "cannot read the CA bundle: %s",
-				     strerror(errno));
-	ERR_clear_error();
-	store = X509_STORE_new();
-	if (store == NULL)
-		return -ENOMEM;
-	if (X509_STORE_load_file(store, ca_bundle) != 1) {
-		why = drain_errors();
-		(void)mxs_error_set(reterr, ca_bundle, NULL, "cannot load the CA bundle: %s",
-				    why != NULL ? why : "no certificate found");
-		free(why);
-		X509_STORE_free(store);
-		return -EINVAL;
-	}
-	*ret_store = store;
-	return 0;
 }
 
 int probe_tls_new(SSL_CTX *ctx, int fd, const char *host, enum probe_alg alg, SSL **ret_ssl,
@@ -172,7 +102,7 @@ int probe_tls_new(SSL_CTX *ctx, int fd, const char *host, enum probe_alg alg, SS
 	return 0;
 fail:
 	if (ret_why != NULL) {
-		char *why = drain_errors();
+		char *why = tlsverify_errors();
 
 		*ret_why = mxs_strdupf("cannot set up TLS for %s (%s): %s", host, step,
 				       why != NULL ? why : "unknown OpenSSL error");
@@ -241,7 +171,7 @@ static enum probe_outcome classify(int ssl_error, int sys_errno, enum probe_alg 
 		outcome = PROBE_CLOSED;
 	else if (from_ssl && alg != PROBE_ALG_ANY && no_shared_algorithm(reason))
 		outcome = PROBE_NO_ALGORITHM;
-	why = drain_errors();
+	why = tlsverify_errors();
 	if (outcome == PROBE_NO_ALGORITHM)
 		*ret_detail = mxs_strdupf("no %s certificate offered: %s", probe_alg_name(alg),
 					  why != NULL ? why : "handshake failure");
@@ -380,154 +310,37 @@ SSL *probe_tls_close(SSL *ssl)
 	return NULL;
 }
 
-/*
- * Turn a stack of certificates into certinfo, in order. *ret_v is NULL for an empty stack.
- * -EINVAL when certinfo_from_der() rejects one (ret_why says which).
- */
-static int certs_from_stack(STACK_OF(X509) * sk, struct certinfo ***ret_v, size_t *ret_n,
-			    char **ret_why)
-{
-	int n = sk != NULL ? sk_X509_num(sk) : 0;
-	struct certinfo **v = NULL;
-	size_t done = 0;
-	int r = 0;
-
-	if (n > 0) {
-		v = calloc((size_t)n, sizeof(*v));
-		if (v == NULL)
-			return -ENOMEM;
-	}
-	for (int i = 0; i < n; i++) {
-		struct mxs_error err = { 0 };
-		unsigned char *der = NULL;
-		/* Through DER, so that lib/certinfo.h stays the one parser of certificates. */
-		int len = i2d_X509(sk_X509_value(sk, i), &der);
-
-		if (len <= 0) {
-			r = -ENOMEM;
-			goto out;
-		}
-		r = certinfo_from_der(der, (size_t)len, &v[done], &err);
-		OPENSSL_free(der);
-		if (r == -EINVAL && ret_why != NULL)
-			*ret_why = mxs_strdupf("certificate %d of the chain cannot be read: %s", i,
-					       err.what != NULL ? err.what : "invalid");
-		mxs_error_clear(&err);
-		if (r < 0)
-			goto out;
-		done++;
-	}
-	*ret_v = v;
-	*ret_n = done;
-	v = NULL;
-	done = 0;
-out:
-	certinfo_array_free(v, done);
-	return r;
-}
-
-/*
- * Validate leaf + untrusted against store as of time t (RFC 5280 §6; purpose and trust "SSL
- * server"; no host name check). ret_path, when not NULL, receives the path OpenSSL built, even
- * on a verification error (it may be NULL: nothing was built).
- */
-static int verify_at(X509_STORE *store, X509 *leaf, STACK_OF(X509) * untrusted, time_t t,
-		     struct chain_verdict *ret_v, STACK_OF(X509) * *ret_path)
-{
-	X509_STORE_CTX *ctx = X509_STORE_CTX_new();
-	char *text;
-	long code;
-	int depth = -1, rc, r = -ENOMEM;
-
-	if (ctx == NULL)
-		return -ENOMEM;
-	if (X509_STORE_CTX_init(ctx, store, leaf, untrusted) != 1)
-		goto out;
-	if (X509_STORE_CTX_set_default(ctx, "ssl_server") != 1)
-		goto out;
-	/* The future verdicts (COMMON-EXP-04) are the same validation at a later time. */
-	X509_VERIFY_PARAM_set_time(X509_STORE_CTX_get0_param(ctx), t);
-	rc = X509_verify_cert(ctx);
-	code = rc == 1 ? X509_V_OK : X509_STORE_CTX_get_error(ctx);
-	/* A failure must never read as "ok" to checks/ (STS-CERT-02). */
-	if (rc != 1 && code == X509_V_OK)
-		code = X509_V_ERR_UNSPECIFIED;
-	if (rc != 1)
-		depth = X509_STORE_CTX_get_error_depth(ctx);
-	text = strdup(X509_verify_cert_error_string(code));
-	if (text == NULL)
-		goto out;
-	ret_v->code = code;
-	ret_v->text = text;
-	ret_v->depth = depth;
-	if (ret_path != NULL)
-		*ret_path = X509_STORE_CTX_get1_chain(ctx);
-	r = 0;
-out:
-	X509_STORE_CTX_free(ctx);
-	ERR_clear_error();
-	return r;
-}
-
 int probe_tls_record(SSL *ssl, X509_STORE *store, time_t at, long warning_secs, long critical_secs,
 		     struct smtp_probe *res, char **ret_why)
 {
-	STACK_OF(X509) *presented = SSL_get_peer_cert_chain(ssl);
-	STACK_OF(X509) *untrusted = NULL, *built = NULL;
-	struct chain_verdict v[3] = { { -1, NULL, -1 }, { -1, NULL, -1 }, { -1, NULL, -1 } };
-	const time_t when[3] = { at, at + warning_secs, at + critical_secs };
-	struct certinfo **chain = NULL, **path = NULL;
-	size_t chain_len = 0, path_len = 0;
+	struct tlsverify_result v = { 0 };
 	char *version = strdup(SSL_get_version(ssl));
 	char *cipher = strdup(SSL_get_cipher_name(ssl));
 	int r = -ENOMEM;
 
 	if (version == NULL || cipher == NULL)
 		goto out;
-	r = certs_from_stack(presented, &chain, &chain_len, ret_why);
+	/* The chain as presented: SSL_get_peer_cert_chain() is leaf first on the client side. */
+	r = tlsverify_chain(store, SSL_get_peer_cert_chain(ssl), at, warning_secs, critical_secs,
+			    &v, ret_why);
 	if (r < 0)
 		goto out;
-	if (chain_len > 0) {
-		/* The leaf first, the rest as the untrusted intermediates it came with. */
-		r = -ENOMEM;
-		untrusted = sk_X509_dup(presented);
-		if (untrusted == NULL)
-			goto out;
-		(void)sk_X509_shift(untrusted);
-		for (int i = 0; i < 3; i++) {
-			r = verify_at(store, sk_X509_value(presented, 0), untrusted, when[i], &v[i],
-				      i == 0 ? &built : NULL);
-			if (r < 0)
-				goto out;
-		}
-		r = certs_from_stack(built, &path, &path_len, ret_why);
-		if (r < 0)
-			goto out;
-	}
 	/* All or nothing (probe_tls.h): res is written only once everything above succeeded. */
 	res->tls_version = SSL_version(ssl);
 	res->tls_version_name = version;
 	res->cipher = cipher;
-	res->chain = chain;
-	res->chain_len = chain_len;
-	res->verify_now = v[0];
-	res->verify_warning = v[1];
-	res->verify_critical = v[2];
-	res->path = path;
-	res->path_len = path_len;
+	res->chain = v.chain;
+	res->chain_len = v.chain_len;
+	res->verify_now = v.verify_now;
+	res->verify_warning = v.verify_warning;
+	res->verify_critical = v.verify_critical;
+	res->path = v.path;
+	res->path_len = v.path_len;
 	version = cipher = NULL;
-	chain = path = NULL;
-	chain_len = path_len = 0;
-	for (int i = 0; i < 3; i++)
-		v[i].text = NULL;
+	v = (struct tlsverify_result){ 0 };
 	r = 0;
 out:
-	for (int i = 0; i < 3; i++)
-		free(v[i].text);
-	certinfo_array_free(chain, chain_len);
-	certinfo_array_free(path, path_len);
-	sk_X509_free(untrusted);
-	sk_X509_pop_free(built, X509_free);
+	tlsverify_result_clear(&v);
 	free(version);
 	free(cipher);
 	return r;

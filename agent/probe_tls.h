@@ -4,8 +4,8 @@
  * The probe measures; it does not send mail. So the client context accepts what a legacy server
  * offers (TLS 1.0 and up, security level 0, legacy renegotiation) and never aborts on a
  * certificate: it records the chain as presented and validates it separately against the CA
- * bundle, at the snapshot time and at two future times, so that checks/ can report expiry and
- * trust (STS-CERT-02, STS-CERT-03, COMMON-EXP-04) from plain data. Host names are not checked
+ * bundle (agent/tlsverify.h, which the policy fetch shares), at the snapshot time and at two
+ * future times, so that checks/ can report expiry and trust (STS-CERT-02, STS-CERT-03, COMMON-EXP-04) from plain data. Host names are not checked
  * here: checks/ match them (STS-CERT-04, STS-CERT-05).
  *
  * It also carries the probe's byte stream, plain before STARTTLS and TLS after it, so that the
@@ -36,17 +36,6 @@
  * Returns 0, -ENOMEM, or -EINVAL (with reterr) when OpenSSL refuses a setting.
  */
 int probe_tls_ctx_new(SSL_CTX **ret_ctx, struct mxs_error *reterr);
-
-/*
- * Load the trust anchors used for path validation.
- *
- * ca_bundle: PEM file with one or more CA certificates (read now, not kept open).
- * ret_store: the new store; free with X509_STORE_free().
- * reterr:    optional; why the bundle could not be used (unreadable, no certificate in it).
- *
- * Returns 0, -EINVAL (with reterr), or -ENOMEM.
- */
-int probe_tls_store_new(const char *ca_bundle, X509_STORE **ret_store, struct mxs_error *reterr);
 
 /*
  * Make the client side of one session over fd: SNI = host (STS-CERT-07), and for a restricted
@@ -117,7 +106,7 @@ SSL *probe_tls_close(SSL *ssl);
  * Record the facts of a completed handshake into res: tls_version, tls_version_name, cipher,
  * the presented chain (leaf first, as struct certinfo), and, when a chain was presented, the
  * path validation verdicts against store at `at`, `at + warning_secs` and `at + critical_secs`
- * (purpose SSL server, no host name check), with the path built at `at`.
+ * (purpose SSL server, no host name check), with the path built at `at` (agent/tlsverify.h).
  *
  * ssl:        a connection whose handshake completed (borrowed).
  * store:      the trust anchors (borrowed).

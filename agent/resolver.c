@@ -16,6 +16,7 @@
 #include <arpa/nameser.h>
 #include <ares.h>
 #include <errno.h>
+#include <limits.h>
 #include <netdb.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -78,6 +79,9 @@ static void result_clear(struct dns_result *r)
 		free(r->mx[i].name);
 	free(r->mx);
 	free(r->addrs);
+	for (i = 0; i < r->n_txt; i++)
+		free(r->txt[i].data);
+	free(r->txt);
 	free(r->detail);
 	*r = (struct dns_result){ 0 };
 }
@@ -278,6 +282,150 @@ out:
 	return ret;
 }
 
+/* Big-endian 16 and 32-bit fields of a DNS message (RFC 1035 §4.1). */
+static unsigned get16(const unsigned char *p)
+{
+	return (unsigned)p[0] << 8 | p[1];
+}
+
+static unsigned long get32(const unsigned char *p)
+{
+	return (unsigned long)p[0] << 24 | (unsigned long)p[1] << 16 | (unsigned long)p[2] << 8 |
+	       p[3];
+}
+
+/*
+ * Skip the (possibly compressed) name at *pos; false when it runs past the message. c-ares's
+ * own expander does the bounds and loop checks, so no second name reader lives here.
+ */
+static bool skip_name(const unsigned char *abuf, int alen, int *pos)
+{
+	char *name = NULL;
+	long enclen = 0;
+
+	if (*pos >= alen ||
+	    ares_expand_name(abuf + *pos, abuf, alen, &name, &enclen) != ARES_SUCCESS)
+		return false;
+	ares_free_string(name);
+	*pos += (int)enclen;
+	return *pos <= alen;
+}
+
+/*
+ * The smallest TTL among the answer section's RRs, CNAMEs of the chain included, since the
+ * whole chain expires with its shortest link (STS-CACHE-05, RPT-TXT-11). c-ares's TXT parser
+ * does not return TTLs, so the fixed fields are read here; 0 (unknown) for a message that does
+ * not parse. A TTL with the top bit set counts as 0 (RFC 2181 §8).
+ */
+static unsigned answer_ttl(const unsigned char *abuf, int alen)
+{
+	unsigned long best = ULONG_MAX;
+	unsigned qd, an, i;
+	int pos = 12;
+
+	if (abuf == NULL || alen < 12)
+		return 0;
+	qd = get16(abuf + 4);
+	an = get16(abuf + 6);
+	for (i = 0; i < qd; i++) {
+		if (!skip_name(abuf, alen, &pos) || pos + 4 > alen)
+			return 0;
+		pos += 4;
+	}
+	for (i = 0; i < an; i++) {
+		unsigned long ttl;
+
+		/* type, class, TTL, RDLENGTH */
+		if (!skip_name(abuf, alen, &pos) || pos + 10 > alen)
+			return 0;
+		ttl = get32(abuf + pos + 4);
+		if (ttl > 0x7fffffffUL)
+			ttl = 0;
+		if (ttl < best)
+			best = ttl;
+		pos += 10 + (int)get16(abuf + pos + 8);
+		if (pos > alen)
+			return 0;
+	}
+	return best == ULONG_MAX || best > UINT_MAX ? 0 : (unsigned)best;
+}
+
+/*
+ * Append one character-string to the record being joined. RFC 8461 §3.1 (STS-TXT-03) and
+ * RFC 8460 §3 (RPT-TXT-03): the strings of one RR concatenate without separators. A NUL byte
+ * ends the usable text (snapshot.h: the bytes before it are kept and has_nul is set).
+ */
+static int txt_append(struct txt_record *t, const unsigned char *s, size_t len)
+{
+	const unsigned char *nul = len > 0 ? memchr(s, '\0', len) : NULL;
+	size_t keep = nul != NULL ? (size_t)(nul - s) : len;
+	char *grown;
+
+	t->n_strings++;
+	if (t->has_nul)
+		return ARES_SUCCESS;
+	if (nul != NULL)
+		t->has_nul = true;
+	/* One RR is at most 64 KiB (RDLENGTH): no overflow of len + keep + 1. */
+	grown = realloc(t->data, t->len + keep + 1);
+	if (grown == NULL)
+		return ARES_ENOMEM;
+	t->data = grown;
+	memcpy(t->data + t->len, s, keep);
+	t->len += keep;
+	t->data[t->len] = '\0';
+	return ARES_SUCCESS;
+}
+
+/*
+ * Decode a TXT answer into r: one struct txt_record per RR, in answer order. c-ares 1.18 gives
+ * one node per character-string and marks the first string of each RR with record_start.
+ * Returns an ARES_* status like decode_mx().
+ */
+static int decode_txt(struct dns_result *r, const unsigned char *abuf, int alen)
+{
+	struct ares_txt_ext *head = NULL, *t;
+	size_t n = 0, i = 0;
+	int status, ret = ARES_SUCCESS;
+
+	status = ares_parse_txt_reply_ext(abuf, alen, &head);
+	if (status != ARES_SUCCESS)
+		return status;
+	/* The first node starts a record whatever its flag says, so no string is dropped. */
+	for (t = head; t != NULL; t = t->next)
+		n += t->record_start || t == head;
+	if (n == 0) {
+		ret = ARES_ENODATA;
+		goto out;
+	}
+	r->txt = calloc(n, sizeof(*r->txt));
+	if (r->txt == NULL) {
+		ret = ARES_ENOMEM;
+		goto out;
+	}
+	for (t = head; t != NULL; t = t->next) {
+		if (t != head && t->record_start)
+			i++;
+		r->n_txt = i + 1;
+		ret = txt_append(&r->txt[i], t->txt, t->length);
+		if (ret != ARES_SUCCESS)
+			goto out;
+	}
+	/* An RR of only empty strings has no bytes yet; it still is a record, "" (snapshot.h). */
+	for (i = 0; i < r->n_txt; i++)
+		if (r->txt[i].data == NULL) {
+			r->txt[i].data = strdup("");
+			if (r->txt[i].data == NULL) {
+				ret = ARES_ENOMEM;
+				goto out;
+			}
+		}
+	r->ttl = answer_ttl(abuf, alen);
+out:
+	ares_free_data(head);
+	return ret;
+}
+
 /* The c-ares completion: decode, then hand over to the loop (see the top of the file). */
 static void start_waiting(struct resolver *res);
 
@@ -290,6 +438,8 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 		status = decode_mx(r, abuf, alen);
 	else if (status == ARES_SUCCESS && (q->type == ns_t_a || q->type == ns_t_aaaa))
 		status = decode_addrs(r, q->type, abuf, alen);
+	else if (status == ARES_SUCCESS && q->type == ns_t_txt)
+		status = decode_txt(r, abuf, alen);
 	if (status != ARES_SUCCESS) {
 		result_clear(r);
 		r->unanswered = status == ARES_ETIMEOUT || status == ARES_ECONNREFUSED;

@@ -5,7 +5,7 @@
  * and remove sd-event I/O sources accordingly, and keep one timer source armed at ares_timeout()
  * (DESIGN.md, Runtime). Nothing blocks.
  *
- * Results are decoded with c-ares's own parsers (MX, A, AAAA) and handed back as plain data.
+ * Results are decoded with c-ares's own parsers (MX, A, AAAA, TXT) and handed back as plain data.
  */
 #ifndef MXS_AGENT_RESOLVER_H
 #define MXS_AGENT_RESOLVER_H
@@ -44,6 +44,11 @@ struct dns_result {
 	size_t n_mx;
 	struct addr_record *addrs; /* for A / AAAA queries */
 	size_t n_addrs;
+	struct txt_record *txt; /* for TXT queries: one per RR, in answer order, each RR's
+				 * character-strings joined without separators (STS-TXT-03) */
+	size_t n_txt;
+	unsigned ttl; /* TXT queries: the smallest TTL among the answer's RRs (CNAMEs included);
+		       * 0 when unknown */
 };
 
 typedef void (*resolver_done_fn)(const struct dns_result *result, void *userdata);
@@ -63,11 +68,12 @@ int resolver_new(sd_event *loop, const char *server, unsigned timeout_ms, struct
 struct resolver *resolver_free(struct resolver *res);
 
 /*
- * Look up name's records of type (ns_t_mx, ns_t_a or ns_t_aaaa from <arpa/nameser.h>; any other
- * type is asked too, but only its status is reported, e.g. "." NS to see whether the resolver
- * answers at all); class IN. done is called exactly once, from the loop (never from inside this
- * call, nor from inside c-ares), or from resolver_free() for a query still pending. result and
- * everything it points to are valid only during the callback.
+ * Look up name's records of type (ns_t_mx, ns_t_a, ns_t_aaaa or ns_t_txt from <arpa/nameser.h>;
+ * any other type is asked too, but only its status is reported, e.g. "." NS to see whether the
+ * resolver answers at all); class IN. CNAMEs are followed by the recursive resolver, and the
+ * records at the end of the chain are reported (STS-TXT-13). done is called exactly once, from
+ * the loop (never from inside this call, nor from inside c-ares), or from resolver_free() for a
+ * query still pending. result and everything it points to are valid only during the callback.
  *
  * name, userdata: name is copied; userdata is passed to done untouched.
  *

@@ -350,6 +350,43 @@ static int eval_address(struct eval *ev, const struct mx_host *mx, const struct 
 	return r;
 }
 
+/*
+ * COMMON-EXP-01/04: the MTA-STS policy host's certificate is validated by senders with its
+ * dates, like an MX's. Its chain is judged the same way, through a session record that borrows
+ * the fetch's chain, path and verdicts, with the policy host as the "MX" of the messages.
+ */
+static int eval_policy_host(struct eval *ev)
+{
+	const struct policy_fetch *pf = &ev->snap->policy;
+	struct smtp_probe probe = { 0 };
+	struct mx_address addr = { 0 };
+	struct mx_host host = { 0 };
+	int r;
+
+	if (!pf->attempted || pf->chain_len == 0)
+		return 0;
+	host.name = mxs_strdupf("mta-sts.%s", ev->snap->domain);
+	if (host.name == NULL)
+		return -ENOMEM;
+	probe.alg = PROBE_ALG_ANY;
+	probe.outcome = PROBE_OK;
+	probe.chain = pf->chain;
+	probe.chain_len = pf->chain_len;
+	probe.path = pf->path;
+	probe.path_len = pf->path_len;
+	probe.verify_now = pf->verify_now;
+	probe.verify_warning = pf->verify_warning;
+	probe.verify_critical = pf->verify_critical;
+	(void)snprintf(addr.text, sizeof(addr.text), "%s", pf->address);
+	addr.probes = &probe;
+	addr.n_probes = 1;
+	host.addrs = &addr;
+	host.n_addrs = 1;
+	r = eval_address(ev, &host, &addr);
+	free(host.name);
+	return r;
+}
+
 static int cert_expiry_evaluate(const struct snapshot *snap, const struct history *hist,
 				const void *priv, struct findings *out)
 {
@@ -381,7 +418,7 @@ static int cert_expiry_evaluate(const struct snapshot *snap, const struct histor
 			if (r < 0)
 				return r;
 		}
-	return 0;
+	return eval_policy_host(&ev);
 }
 
 const struct check check_cert_expiry = {

@@ -14,10 +14,12 @@
  * Expired and not-yet-valid certificates are left to cert_expiry (checks/cert_expiry.c), which
  * reports each certificate once with its dates; this check does not report them again.
  *
- * Severity of TLS failures: until the MTA-STS and DANE state of a domain is gathered, every
- * domain is treated as requiring authenticated TLS, as under an MTA-STS "enforce" policy
- * (STS-MODE-01) or DANE. That is what an organisation watching its own domains wants to hear
- * about, and what senders enforcing either will act on: such failures are CRITICAL.
+ * Severity of TLS failures follows what senders do with them (RFC 8461 §5, spec/README.md):
+ * under an MTA-STS "enforce" policy they refuse the MX (STS-MODE-01): CRITICAL; under
+ * "testing", or without an active policy, TLS is opportunistic and the fault only weakens it:
+ * WARNING, saying what would break at cutover. When the domain's MTA-STS state was not gathered
+ * (the mta_sts check is off), the domain is treated as requiring authenticated TLS, which is
+ * what an organisation watching its own domains wants to hear about: CRITICAL.
  *
  * Findings about one address are reported once even when several probes (the default one and
  * the algorithm-restricted ones) see the same fault: a certificate fault once per presented
@@ -34,11 +36,9 @@
 
 #include "checks/check.h"
 #include "lib/hostmatch.h"
+#include "lib/sts_view.h"
 
 #define CHECK_NAME "mx_starttls"
-
-/* See the top comment: every domain is treated as requiring authenticated TLS for now. */
-#define TLS_FAILURE_SEVERITY SEVERITY_CRITICAL
 
 /* TLS 1.2 as on the wire (RFC 5246); STS-CERT-08 requires at least this. */
 #define TLS_VERSION_1_2 0x0303
@@ -56,7 +56,34 @@
 struct eval {
 	const struct snapshot *snap;
 	struct findings *out;
+	enum severity tls_severity; /* of TLS faults, by the MTA-STS mode (see the top) */
+	const char *tls_context;    /* said after a TLS fault's message: why this severity */
 };
+
+/* The severity of TLS faults and the words that explain it, from the domain's MTA-STS state. */
+static int grade_tls(struct eval *ev)
+{
+	struct sts_view v;
+
+	if (sts_view_build(ev->snap, &v) < 0)
+		return -ENOMEM;
+	if (v.state == STS_NOT_GATHERED || v.state == STS_UNKNOWN) {
+		ev->tls_severity = SEVERITY_CRITICAL;
+		ev->tls_context = "";
+	} else if (v.state == STS_ACTIVE && v.policy->mode == STS_MODE_ENFORCE) {
+		ev->tls_severity = SEVERITY_CRITICAL;
+		ev->tls_context = " (MTA-STS enforce: senders refuse this MX)";
+	} else if (v.state == STS_ACTIVE && v.policy->mode == STS_MODE_TESTING) {
+		ev->tls_severity = SEVERITY_WARNING;
+		ev->tls_context = " (MTA-STS testing: senders would refuse this MX under enforce)";
+	} else {
+		ev->tls_severity = SEVERITY_WARNING;
+		ev->tls_context =
+		    " (no MTA-STS policy in force: only opportunistic TLS is weakened)";
+	}
+	sts_view_clear(&v);
+	return 0;
+}
 
 /*
  * Append a finding about mx/address/probe (each may be NULL) with a formatted message. The
@@ -81,8 +108,11 @@ __attribute__((format(printf, 9, 10))) static struct finding *add(
 	subj.mx = mx != NULL ? mx->name : NULL;
 	subj.address = a != NULL ? a->text : NULL;
 	subj.alg = p != NULL && p->alg != PROBE_ALG_ANY ? probe_alg_name(p->alg) : NULL;
+	/* A TLS fault says why it has its severity: the MTA-STS mode senders act on. */
 	f = findings_add(ev->out, CHECK_NAME, code, sev, req, rt, ev->snap->domain,
-			 mx != NULL ? &subj : NULL, "%s", msg);
+			 mx != NULL ? &subj : NULL, "%s%s", msg,
+			 strncmp(code, "tls.", 4) == 0 && ev->tls_context != NULL ? ev->tls_context
+										  : "");
 	free(msg);
 	return f;
 }
@@ -280,8 +310,8 @@ static int eval_outcome(struct eval *ev, const struct mx_host *mx, const struct 
 		return 0;
 	case PROBE_NO_STARTTLS:
 		/* STS-CERT-01, COMMON-STLS-01: senders requiring TLS cannot deliver. */
-		f = add(ev, "tls.starttls-missing", TLS_FAILURE_SEVERITY, "STS-CERT-01",
-			RT_STARTTLS, mx, a, p,
+		f = add(ev, "tls.starttls-missing", ev->tls_severity, "STS-CERT-01", RT_STARTTLS,
+			mx, a, p,
 			"%s [%s] does not offer STARTTLS: enable STARTTLS with a valid certificate",
 			mx->name, a->text);
 		break;
@@ -289,7 +319,7 @@ static int eval_outcome(struct eval *ev, const struct mx_host *mx, const struct 
 		if (p->stage == STAGE_STARTTLS) {
 			/* COMMON-STLS-02: a 454 is temporary to the server, but senders
 			 * enforcing MTA-STS or DANE defer mail meanwhile. */
-			f = add(ev, "tls.starttls-missing", TLS_FAILURE_SEVERITY, "COMMON-STLS-02",
+			f = add(ev, "tls.starttls-missing", ev->tls_severity, "COMMON-STLS-02",
 				RT_STARTTLS, mx, a, p,
 				"%s [%s] refuses STARTTLS (%s): make TLS available (certificate, "
 				"key, TLS configuration of the MTA)",
@@ -300,8 +330,8 @@ static int eval_outcome(struct eval *ev, const struct mx_host *mx, const struct 
 		break;
 	case PROBE_TLS_FAILED:
 		/* STS-CERT-01: the handshake must complete; RPT-RES-05 has no closer type. */
-		f = add(ev, "tls.handshake-failed", TLS_FAILURE_SEVERITY, "STS-CERT-01",
-			RT_VALIDATION, mx, a, p,
+		f = add(ev, "tls.handshake-failed", ev->tls_severity, "STS-CERT-01", RT_VALIDATION,
+			mx, a, p,
 			"TLS handshake with %s [%s] failed (%s): allow TLS 1.2 or 1.3 with current "
 			"cipher suites and a certificate the server can use",
 			mx->name, a->text, detail);
@@ -354,7 +384,7 @@ static int eval_version(struct eval *ev, const struct mx_host *mx, const struct 
 	const char *name = tls_version_text(p);
 	struct finding *f;
 
-	f = add(ev, "tls.version", TLS_FAILURE_SEVERITY, "STS-CERT-08", RT_VALIDATION, mx, a, p,
+	f = add(ev, "tls.version", ev->tls_severity, "STS-CERT-08", RT_VALIDATION, mx, a, p,
 		"%s [%s] negotiated %s: enable TLS 1.2 and 1.3 (senders enforcing MTA-STS "
 		"require TLS 1.2 or higher)",
 		mx->name, a->text, name);
@@ -375,14 +405,13 @@ static int eval_trust(struct eval *ev, const struct mx_host *mx, const struct mx
 	if (v->code <= 0 || verify_is_expiry(v->code))
 		return 0;
 	if (v->depth >= 0)
-		f = add(ev, "tls.untrusted", TLS_FAILURE_SEVERITY, "STS-CERT-03", RT_NOT_TRUSTED,
-			mx, a, p,
-			"certificate chain of %s [%s] does not validate: %s (depth %d): %s",
+		f = add(ev, "tls.untrusted", ev->tls_severity, "STS-CERT-03", RT_NOT_TRUSTED, mx, a,
+			p, "certificate chain of %s [%s] does not validate: %s (depth %d): %s",
 			mx->name, a->text, text, v->depth, untrusted_fix(v->code));
 	else
-		f = add(ev, "tls.untrusted", TLS_FAILURE_SEVERITY, "STS-CERT-03", RT_NOT_TRUSTED,
-			mx, a, p, "certificate chain of %s [%s] does not validate: %s: %s",
-			mx->name, a->text, text, untrusted_fix(v->code));
+		f = add(ev, "tls.untrusted", ev->tls_severity, "STS-CERT-03", RT_NOT_TRUSTED, mx, a,
+			p, "certificate chain of %s [%s] does not validate: %s: %s", mx->name,
+			a->text, text, untrusted_fix(v->code));
 	if (f == NULL || finding_set_int(f, "verify_code", v->code) != 0 ||
 	    finding_set_string(f, "verify_text", text) != 0 ||
 	    finding_set_int(f, "depth", v->depth) != 0)
@@ -413,19 +442,18 @@ static int eval_name(struct eval *ev, const struct mx_host *mx, const struct mx_
 	if (names == NULL)
 		return -ENOMEM;
 	if (san[0] == NULL)
-		f = add(ev, "tls.name-mismatch", TLS_FAILURE_SEVERITY, req, RT_HOST_MISMATCH, mx, a,
-			p,
+		f = add(ev, "tls.name-mismatch", ev->tls_severity, req, RT_HOST_MISMATCH, mx, a, p,
 			"certificate of %s [%s] has no DNS names (subject CN %s does not count): "
 			"get a certificate whose subjectAltName includes %s",
 			mx->name, a->text, leaf->cn != NULL ? leaf->cn : "none", mx->name);
 	else
-		f = add(
-		    ev, "tls.name-mismatch", TLS_FAILURE_SEVERITY, req, RT_HOST_MISMATCH, mx, a, p,
-		    "certificate of %s [%s] is for %s, not %s%s: get a certificate whose "
-		    "subjectAltName includes %s",
-		    mx->name, a->text, names, mx->name,
-		    strcmp(req, "STS-CERT-05") == 0 ? " (a wildcard covers one label only)" : "",
-		    mx->name);
+		f = add(ev, "tls.name-mismatch", ev->tls_severity, req, RT_HOST_MISMATCH, mx, a, p,
+			"certificate of %s [%s] is for %s, not %s%s: get a certificate whose "
+			"subjectAltName includes %s",
+			mx->name, a->text, names, mx->name,
+			strcmp(req, "STS-CERT-05") == 0 ? " (a wildcard covers one label only)"
+							: "",
+			mx->name);
 	if (f != NULL && finding_set_string(f, "names", names) == 0 &&
 	    finding_set_string(f, "host", mx->name) == 0)
 		r = 0;
@@ -549,6 +577,8 @@ static int mx_starttls_evaluate(const struct snapshot *snap, const struct histor
 
 	(void)hist;
 	(void)priv;
+	if (grade_tls(&ev) < 0)
+		return -ENOMEM;
 	if (snap->unknown_reason != NULL) {
 		/* DESIGN.md: when the agent could not tell, say so and blame nothing. */
 		if (add(&ev, "check.unknown", SEVERITY_UNKNOWN, NULL, NULL, NULL, NULL, NULL,

@@ -11,6 +11,9 @@
 
 extern const struct check check_mx_starttls;
 extern const struct check check_cert_expiry;
+extern const struct check check_mta_sts;
+extern const struct check check_tls_rpt;
+extern const struct check check_dns_consistency;
 
 static const char *const names[CHECK_COUNT] = {
 	"mx_starttls",     /* STARTTLS, TLS version, chain and name on every MX address */
@@ -23,7 +26,12 @@ static const char *const names[CHECK_COUNT] = {
 
 /* Indexed like names[]; NULL where the plugin is not built yet. */
 static const struct check *const plugins[CHECK_COUNT] = {
-	&check_mx_starttls, &check_cert_expiry, NULL, NULL, NULL, NULL,
+	&check_mx_starttls,
+	&check_cert_expiry,
+	&check_mta_sts,
+	&check_tls_rpt,
+	NULL, /* dane_tlsa */
+	&check_dns_consistency,
 };
 
 int check_index(const char *name)

@@ -53,6 +53,63 @@ static void free_host(struct mx_host *h)
 	free(h->addrs);
 }
 
+void txt_lookup_clear(struct txt_lookup *t)
+{
+	size_t i;
+
+	if (t == NULL)
+		return;
+	free(t->detail);
+	if (t->records != NULL)
+		for (i = 0; i < t->n_records; i++)
+			free(t->records[i].data);
+	free(t->records);
+	memset(t, 0, sizeof(*t));
+}
+
+/* Like smtp_probe_clear(): the chain and path may hold NULL entries after a failure. */
+void policy_fetch_clear(struct policy_fetch *f)
+{
+	if (f == NULL)
+		return;
+	free(f->url);
+	free(f->detail);
+	free(f->content_type);
+	free(f->location);
+	free(f->body);
+	certinfo_array_free(f->chain, f->chain_len);
+	free(f->verify_now.text);
+	free(f->verify_warning.text);
+	free(f->verify_critical.text);
+	certinfo_array_free(f->path, f->path_len);
+	memset(f, 0, sizeof(*f));
+	f->verify_now.code = f->verify_warning.code = f->verify_critical.code = -1;
+	f->verify_now.depth = f->verify_warning.depth = f->verify_critical.depth = -1;
+}
+
+void ns_view_clear(struct ns_view *v)
+{
+	size_t i, k;
+
+	if (v == NULL)
+		return;
+	free(v->name);
+	if (v->answers != NULL) {
+		for (i = 0; i < v->n_answers; i++) {
+			struct ns_answer *a = &v->answers[i];
+
+			free(a->qname);
+			/* rrs is NULL-terminated, and n_rrs counts the same entries. */
+			if (a->rrs != NULL)
+				for (k = 0; k < a->n_rrs; k++)
+					free(a->rrs[k]);
+			free(a->rrs);
+		}
+		free(v->answers);
+	}
+	memset(v, 0, sizeof(*v));
+}
+
 struct snapshot *snapshot_free(struct snapshot *snap)
 {
 	size_t i;
@@ -67,6 +124,14 @@ struct snapshot *snapshot_free(struct snapshot *snap)
 		free(snap->mx);
 	}
 	free(snap->unknown_reason);
+	txt_lookup_clear(&snap->sts_txt);
+	txt_lookup_clear(&snap->rpt_txt);
+	policy_fetch_clear(&snap->policy);
+	if (snap->ns_views != NULL) {
+		for (i = 0; i < snap->n_ns_views; i++)
+			ns_view_clear(&snap->ns_views[i]);
+		free(snap->ns_views);
+	}
 	free(snap);
 	return NULL;
 }

@@ -126,6 +126,81 @@ struct mx_host {
 	size_t n_addrs;
 };
 
+/* One TXT record: its character-strings joined without separators (STS-TXT-03, RPT-TXT-03). */
+struct txt_record {
+	/* the joined bytes, NUL-terminated for convenience; may hold any byte but NUL (a record
+	 * with a NUL byte is kept with its bytes up to it and has_nul set) */
+	char *data;
+	size_t len;
+	unsigned n_strings; /* how many character-strings it had */
+	bool has_nul;
+};
+
+/* The outcome of one TXT lookup (_mta-sts.<domain>, _smtp._tls.<domain>), CNAMEs followed. */
+struct txt_lookup {
+	bool looked_up; /* false when no enabled check needed it */
+	enum dns_status status;
+	char *detail; /* resolver error text, or NULL */
+	struct txt_record *records;
+	size_t n_records;
+	unsigned ttl; /* smallest TTL of the answer (STS-CACHE-05, RPT-TXT-11); 0 = unknown */
+};
+
+/* How the MTA-STS policy fetch ended (STS-FETCH). */
+enum fetch_outcome {
+	FETCH_RESPONSE,    /* an HTTP response arrived: see status, content_type, body */
+	FETCH_TLS_FAILED,  /* the TLS handshake failed (no certificate was validated at all) */
+	FETCH_CONNECT,     /* no TCP connection (refused, unreachable, no address) */
+	FETCH_TIMEOUT,     /* the deadline passed (STS-FETCH-09) */
+	FETCH_TOO_LARGE,   /* the body exceeded 64 KiB (STS-FETCH-09) */
+	FETCH_LOCAL_ERROR, /* the agent's own failure */
+};
+
+/*
+ * The HTTPS fetch of https://mta-sts.<domain>/.well-known/mta-sts.txt exactly as a sender does
+ * it (RFC 8461 §3.3): SNI, no redirects followed, no HTTP cache. The certificate is not checked
+ * during the transfer; the presented chain is recorded and validated like an MX chain, so the
+ * checks judge it (STS-FETCH-02/03) and cert_expiry sees it.
+ */
+struct policy_fetch {
+	bool attempted; /* false: no enabled check needed it, or no usable TXT record */
+	char *url;
+	enum fetch_outcome outcome;
+	char *detail;        /* readable cause for anything but FETCH_RESPONSE */
+	long status;         /* HTTP status code, 0 without a response */
+	char *content_type;  /* the Content-Type header as sent, or NULL */
+	char *location;      /* the Location header of a redirect, or NULL */
+	unsigned char *body; /* the body (up to 64 KiB), NUL-terminated after body_len */
+	size_t body_len;
+	char address[46];        /* the address connected to, "" if none */
+	struct certinfo **chain; /* presented by the policy host, leaf first */
+	size_t chain_len;
+	struct chain_verdict verify_now, verify_warning, verify_critical;
+	struct certinfo **path;
+	size_t path_len;
+	unsigned duration_ms;
+};
+
+/* One question asked of one authoritative server directly (MXS-NS-01). */
+struct ns_answer {
+	char *qname; /* e.g. "_mta-sts.example.com" */
+	int qtype;   /* ns_t_txt, ns_t_mx, ns_t_tlsa */
+	enum dns_status status;
+	bool authoritative; /* the AA bit was set */
+	/* the RDATA in presentation form, sorted, NULL-terminated (TXT: the joined strings
+	 * quoted; MX: "10 mx1.example.com") */
+	char **rrs;
+	size_t n_rrs;
+};
+
+/* One authoritative name server of the domain's zone, and what it answered. */
+struct ns_view {
+	char *name;       /* NS host name */
+	char address[46]; /* the address asked */
+	struct ns_answer *answers;
+	size_t n_answers;
+};
+
 struct snapshot {
 	char *domain;         /* normalised */
 	time_t taken_at;      /* UTC, when gathering began */
@@ -142,6 +217,16 @@ struct snapshot {
 	 * reports UNKNOWN with this reason instead of blaming the domain. NULL otherwise.
 	 */
 	char *unknown_reason;
+
+	/* MTA-STS and TLS-RPT (OBS_STS_TXT, OBS_STS_POLICY, OBS_RPT_TXT). */
+	struct txt_lookup sts_txt; /* _mta-sts.<domain> */
+	struct txt_lookup rpt_txt; /* _smtp._tls.<domain> */
+	struct policy_fetch policy;
+	/* Every authoritative server of the zone asked directly (OBS_NS_VIEWS). */
+	bool ns_looked_up;
+	enum dns_status ns_status; /* of the NS lookup */
+	struct ns_view *ns_views;
+	size_t n_ns_views;
 };
 
 /*
@@ -149,6 +234,15 @@ struct snapshot {
  * it, leaving the struct itself to its owner. NULL-safe.
  */
 void smtp_probe_clear(struct smtp_probe *p);
+
+/*
+ * Release everything a TXT lookup, a policy fetch or an NS view owns (records, strings, chain,
+ * path, verdict texts, answers) and zero it, leaving the struct itself to its owner. After
+ * policy_fetch_clear() the verdict codes are -1 (not attempted). NULL-safe.
+ */
+void txt_lookup_clear(struct txt_lookup *t);
+void policy_fetch_clear(struct policy_fetch *f);
+void ns_view_clear(struct ns_view *v);
 
 /* Release a snapshot and everything it owns. NULL-safe; returns NULL. */
 struct snapshot *snapshot_free(struct snapshot *snap);

@@ -92,6 +92,15 @@ served_spki()
 		cut -d' ' -f1
 }
 LAB_CA=/run/mxsentry-lab/pki/root.pem
+# mxsentry keeps the MTA-STS history of the first observation in a state directory of its own.
+state=$(mktemp -d)
+trap '"$lab" down >/dev/null 2>&1; rm -rf "$log" "$state"' EXIT INT TERM
+codes_of()
+{
+	"$lab" exec "$MXSENTRY" check --json "${CHECK_FLAGS[@]}" --state-dir "$state" "$1" \
+		2>/dev/null | jq -r '[.domains[0].findings[].code] | join(" ")'
+}
+tap_is "rotate-sts.test: nothing to say on the first observation" "$(codes_of rotate-sts.test)" ""
 p0=$(policy) id0=$(sts_id) t0=$(tlsa) k0=$(served_spki)
 tap_like "rotate-sts.test serves its policy by name before rotation" "$p0" 'mode: enforce'
 tap_is "mx.rotate-dane.test matches its TLSA 3 1 1 before rotation" "$k0" "$t0"
@@ -104,6 +113,12 @@ fi
 p1=$(policy) id1=$(sts_id) t1=$(tlsa) k1=$(served_spki)
 tap_check "rotate-sts.test: the policy body changed" test -n "$p1" -a "$p1" != "$p0"
 tap_is "rotate-sts.test: ... under the same TXT id" "$id1" "$id0"
+# STS-TXT-09: the agent notices, from its history, and says until when senders keep the old copy.
+tap_is "rotate-sts.test: mxsentry reports the policy changed without a new id" \
+	"$(codes_of rotate-sts.test)" "sts.policy.changed-same-id"
+run "$lab" exec "$MXSENTRY" check "${CHECK_FLAGS[@]}" rotate-sts.test
+tap_like "... and without a state directory it says the history is missing" "$ERR" \
+	"MTA-STS history not available"
 tap_is "rotate-dane.test: the TLSA record did not change" "$t1" "$t0"
 tap_check "rotate-dane.test: the served key changed and matches no TLSA" \
 	test -n "$k1" -a "$k1" != "$k0" -a "$k1" != "$t1"

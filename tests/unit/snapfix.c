@@ -312,3 +312,45 @@ const char *snapfix_str(const struct finding *f, const char *name)
 	assert_int_equal(v->type, VALUE_STRING);
 	return v->s;
 }
+
+/* --- name server views (MXS-NS-01), for dns_consistency ----------------------------------- */
+
+static int cmp_rr(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct ns_view *snapfix_ns_view(struct snapshot *snap, const char *name, const char *address)
+{
+	struct ns_view *v =
+	    append((void **)&snap->ns_views, &snap->n_ns_views, sizeof(*snap->ns_views));
+
+	v->name = xstrdup(name);
+	(void)snprintf(v->address, sizeof(v->address), "%s", address);
+	snap->ns_looked_up = true;
+	snap->ns_status = DNS_OK;
+	return v;
+}
+
+struct ns_answer *snapfix_ns_answer(struct ns_view *v, const char *qname, int qtype,
+				    enum dns_status status, bool aa, const char *const rrs[])
+{
+	struct ns_answer *a = append((void **)&v->answers, &v->n_answers, sizeof(*a));
+	size_t n = 0, i;
+
+	a->qname = xstrdup(qname);
+	a->qtype = qtype;
+	a->status = status;
+	a->authoritative = aa;
+	while (rrs != NULL && rrs[n] != NULL)
+		n++;
+	if (n == 0)
+		return a;
+	a->rrs = xcalloc(n + 1, sizeof(*a->rrs));
+	for (i = 0; i < n; i++)
+		a->rrs[i] = xstrdup(rrs[i]);
+	a->n_rrs = n;
+	/* lib/snapshot.h: the gatherer hands over the records sorted. */
+	qsort(a->rrs, n, sizeof(*a->rrs), cmp_rr);
+	return a;
+}

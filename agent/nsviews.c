@@ -1,0 +1,841 @@
+/*
+ * nsviews.c - every authoritative server of a zone asked directly; see nsviews.h.
+ *
+ * Three phases, each started from the loop once the previous one has no question left:
+ *   NS     the domain's NS RRset, on a recursive channel of our own (resolver.h does not
+ *          hand back NS names);
+ *   ADDRS  A and AAAA of every NS host, through the run's resolver;
+ *   DIRECT the three questions to every address, one non-recursive channel per address.
+ *
+ * Every c-ares channel is driven like the run's resolver (agent/resolver.c, after curl's
+ * lib/asyn-ares.c): the socket-state callback adds and removes sd-event I/O sources and one
+ * timer per channel stays armed at ares_timeout(). c-ares callbacks only record the answer and
+ * count down; when nothing is pending the "advance" defer source runs the next phase on the
+ * loop's next iteration, so no channel is ever destroyed from inside c-ares, and the caller's
+ * callback never runs inside nsviews_start().
+ */
+#include "agent/nsviews.h"
+
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <ares.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/error.h"
+
+/* c-ares tries per server; with its doubling, 2 tries cost 3 first-try timeouts (resolver.c). */
+#define NSV_TRIES 2
+/* Shortest first-try timeout worth giving a server, in milliseconds. */
+#define NSV_MIN_TRY_MS 50
+/* The timers may fire this late (sd-event's default slack is 250 ms). */
+#define NSV_TIMER_ACCURACY_USEC 1000
+#define NSV_DNS_PORT            53
+/* RFC 1035 §4.1.1: AA is bit 2 of the third header octet. */
+#define DNS_HEADER_AA(abuf) (((abuf)[2] & 0x04) != 0)
+
+/* The questions of MXS-NS-01 that nsviews asks, in the order of struct ns_view.answers. */
+static const struct question {
+	const char *prefix; /* prepended to the domain */
+	int qtype;
+} questions[] = {
+	{ "_mta-sts.", ns_t_txt },
+	{ "_smtp._tls.", ns_t_txt },
+	{ "", ns_t_mx },
+};
+#define N_QUESTIONS (sizeof(questions) / sizeof(questions[0]))
+
+/* One socket c-ares asked us to watch. */
+struct watch {
+	struct watch *next;
+	ares_socket_t fd;
+	sd_event_source *source;
+};
+
+/* One c-ares channel on the loop. */
+struct chan {
+	sd_event *loop;
+	ares_channel channel;
+	bool have_channel;
+	sd_event_source *timer; /* armed at ares_timeout() */
+	struct watch *watches;
+};
+
+/* One A or AAAA lookup of an NS host through the run's resolver. */
+struct addr_q {
+	struct nsv *nv;
+	int type; /* ns_t_a or ns_t_aaaa */
+	enum dns_status status;
+	struct addr_record addrs[NSVIEWS_MAX_ADDRS];
+	bool routed[NSVIEWS_MAX_ADDRS]; /* this host has a route to addrs[i] */
+	size_t n_addrs;
+};
+
+struct ns_host {
+	char *name; /* lower case, no trailing dot */
+	struct addr_q q4, q6;
+};
+
+/* The argument of one direct question's c-ares callback. */
+struct ask {
+	struct nsv *nv;
+	struct ns_answer *answer;
+};
+
+enum phase { PHASE_NS, PHASE_ADDRS, PHASE_DIRECT };
+
+/* One domain's gathering, from nsviews_start() until its callback has run. */
+struct nsv {
+	sd_event *loop;
+	struct resolver *res;
+	char *domain;
+	unsigned timeout_ms;
+	nsviews_done_fn done;
+	void *userdata;
+	enum phase phase;
+	unsigned pending;         /* questions of the current phase not yet answered */
+	sd_event_source *advance; /* defer source: runs the next phase */
+	struct chan ns_chan;      /* recursive, for the NS RRset */
+	struct ns_host hosts[NSVIEWS_MAX_SERVERS];
+	size_t n_hosts;
+	struct chan *chans; /* one per view, for the direct questions */
+	struct ask *asks;   /* N_QUESTIONS per view */
+	struct nsviews_result result;
+};
+
+/* --- c-ares on the loop (the pattern of resolver.c, for channels of our own) --------------- */
+
+static void chan_rearm(struct chan *c)
+{
+	struct timeval tv, *tvp;
+	uint64_t now;
+
+	if (!c->have_channel || c->timer == NULL)
+		return;
+	tvp = ares_timeout(c->channel, NULL, &tv);
+	if (tvp == NULL) {
+		(void)sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+		return;
+	}
+	if (sd_event_now(c->loop, CLOCK_MONOTONIC, &now) < 0)
+		return;
+	/* Both only change an existing source; they fail only on a loop being torn down. */
+	(void)sd_event_source_set_time(c->timer, now + (uint64_t)tvp->tv_sec * 1000000u +
+						     (uint64_t)tvp->tv_usec);
+	(void)sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
+}
+
+static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
+{
+	struct chan *c = userdata;
+
+	ares_process_fd(c->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
+	chan_rearm(c);
+	return 0;
+}
+
+static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
+{
+	struct chan *c = userdata;
+	/* An error or hang-up is reported as readable: c-ares's read fails and it moves on. */
+	bool readable = (revents & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0;
+	bool writable = (revents & EPOLLOUT) != 0;
+
+	ares_process_fd(c->channel, readable ? fd : ARES_SOCKET_BAD,
+			writable ? fd : ARES_SOCKET_BAD);
+	chan_rearm(c);
+	return 0;
+}
+
+/* A socket opened, its interest changed, or (no interest) it is about to be closed. */
+static void on_sock_state(void *data, ares_socket_t fd, int readable, int writable)
+{
+	struct chan *c = data;
+	struct watch **pw, *w;
+	uint32_t events = (readable ? EPOLLIN : 0) | (writable ? EPOLLOUT : 0);
+
+	for (pw = &c->watches; *pw != NULL; pw = &(*pw)->next)
+		if ((*pw)->fd == fd)
+			break;
+	w = *pw;
+	if (events == 0) {
+		if (w != NULL) {
+			*pw = w->next;
+			sd_event_source_disable_unref(w->source);
+			free(w);
+		}
+		return;
+	}
+	if (w != NULL) {
+		(void)sd_event_source_set_io_events(w->source, events);
+		return;
+	}
+	/* Unwatched, the socket's questions end at their deadline: degraded, never stuck. */
+	w = calloc(1, sizeof(*w));
+	if (w == NULL)
+		return;
+	if (sd_event_add_io(c->loop, &w->source, fd, events, on_io, c) < 0) {
+		free(w);
+		return;
+	}
+	w->fd = fd;
+	w->next = c->watches;
+	c->watches = w;
+}
+
+/* c-ares 1.18 gives each try T << pass: tries passes over n servers cost n*T*(2^tries - 1). */
+static int try_ms(unsigned timeout_ms, size_t n_servers)
+{
+	unsigned long t = timeout_ms / (n_servers * ((1u << NSV_TRIES) - 1));
+
+	return t < NSV_MIN_TRY_MS ? NSV_MIN_TRY_MS : (int)t;
+}
+
+/* How many servers a channel made from /etc/resolv.conf asks in turn (at least 1). */
+static size_t system_servers(void)
+{
+	struct ares_addr_port_node *head = NULL, *s;
+	ares_channel tmp;
+	size_t n = 0;
+
+	/* A channel opens no socket before its first query: reading resolv.conf is all it does. */
+	if (ares_init(&tmp) != ARES_SUCCESS)
+		return 1;
+	if (ares_get_servers_ports(tmp, &head) == ARES_SUCCESS)
+		for (s = head; s != NULL; s = s->next)
+			n++;
+	ares_free_data(head);
+	ares_destroy(tmp);
+	return n > 0 ? n : 1;
+}
+
+/*
+ * Make a channel: flags are ARES_FLAG_*; server is the only server to ask, or NULL for those
+ * of /etc/resolv.conf. NOCHECKRESP always: without it c-ares 1.18 drops SERVFAIL and REFUSED
+ * answers and ends with ARES_ECONNREFUSED, hiding what the server said. Returns 0 or -errno;
+ * on failure chan_destroy() releases what was made.
+ */
+static int chan_init(struct chan *c, sd_event *loop, int flags, unsigned timeout_ms,
+		     const struct addr_record *server)
+{
+	struct ares_options o = { 0 };
+	struct ares_addr_port_node node = { 0 };
+	int r;
+
+	c->loop = loop;
+	o.sock_state_cb = on_sock_state;
+	o.sock_state_cb_data = c;
+	o.timeout = try_ms(timeout_ms, server != NULL ? 1 : system_servers());
+	o.tries = NSV_TRIES;
+	o.flags = flags | ARES_FLAG_NOCHECKRESP;
+	if (ares_init_options(&c->channel, &o,
+			      ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
+				  ARES_OPT_FLAGS) != ARES_SUCCESS)
+		return -ENOMEM;
+	c->have_channel = true;
+	if (server != NULL) {
+		node.family = server->family;
+		if (server->family == AF_INET6)
+			memcpy(&node.addr.addr6, server->bytes, 16);
+		else
+			memcpy(&node.addr.addr4, server->bytes, 4);
+		node.udp_port = NSV_DNS_PORT;
+		node.tcp_port = NSV_DNS_PORT;
+		if (ares_set_servers_ports(c->channel, &node) != ARES_SUCCESS)
+			return -ENOMEM;
+	}
+	r = sd_event_add_time(loop, &c->timer, CLOCK_MONOTONIC, UINT64_MAX, NSV_TIMER_ACCURACY_USEC,
+			      on_timer, c);
+	if (r < 0)
+		return r;
+	(void)sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
+	return 0;
+}
+
+/*
+ * Release a channel (NULL-safe, idempotent). Only called from the loop, never from inside
+ * c-ares; a question still pending ends with ARES_EDESTRUCTION, which its callback records.
+ */
+static void chan_destroy(struct chan *c)
+{
+	struct watch *w;
+
+	if (c == NULL)
+		return;
+	if (c->have_channel)
+		ares_destroy(c->channel);
+	c->have_channel = false;
+	while (c->watches != NULL) {
+		w = c->watches;
+		c->watches = w->next;
+		sd_event_source_disable_unref(w->source);
+		free(w);
+	}
+	c->timer = sd_event_source_disable_unref(c->timer);
+}
+
+/* --- answers -------------------------------------------------------------------------------- */
+
+/* As resolver.c maps them; REFUSED and connection errors are DNS_ERROR. */
+static enum dns_status map_status(int status)
+{
+	switch (status) {
+	case ARES_SUCCESS:
+		return DNS_OK;
+	case ARES_ENODATA:
+		return DNS_NODATA;
+	case ARES_ENOTFOUND:
+		return DNS_NXDOMAIN;
+	case ARES_ESERVFAIL:
+		return DNS_SERVFAIL;
+	case ARES_ETIMEOUT:
+		return DNS_TIMEOUT;
+	default:
+		return DNS_ERROR;
+	}
+}
+
+static void rrs_clear(struct ns_answer *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n_rrs; i++)
+		free(a->rrs[i]);
+	free(a->rrs);
+	a->rrs = NULL;
+	a->n_rrs = 0;
+}
+
+void nsviews_result_clear(struct nsviews_result *r)
+{
+	size_t i;
+
+	if (r == NULL)
+		return;
+	for (i = 0; i < r->n_ns_views; i++)
+		ns_view_clear(&r->ns_views[i]);
+	free(r->ns_views);
+	*r = (struct nsviews_result){ 0 };
+}
+
+/*
+ * One TXT record in presentation form (RFC 1035 §5.1): the joined strings in quotes, '"' and
+ * '\' escaped, bytes outside printable ASCII as \DDD so that a message stays one clean line.
+ */
+static char *txt_present(const unsigned char *data, size_t len)
+{
+	char *s = malloc(len * 4 + 3), *p;
+	size_t i;
+
+	if (s == NULL)
+		return NULL;
+	p = s;
+	*p++ = '"';
+	for (i = 0; i < len; i++) {
+		unsigned c = data[i];
+
+		if (c == '"' || c == '\\') {
+			*p++ = '\\';
+			*p++ = (char)c;
+		} else if (c < 0x20 || c > 0x7e) {
+			*p++ = '\\';
+			*p++ = (char)('0' + c / 100);
+			*p++ = (char)('0' + c / 10 % 10);
+			*p++ = (char)('0' + c % 10);
+		} else {
+			*p++ = (char)c;
+		}
+	}
+	*p++ = '"';
+	*p = '\0';
+	return s;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort the answer's records so that equal RRsets compare equal whatever the server's order. */
+static void rrs_sort(struct ns_answer *a)
+{
+	if (a->n_rrs > 1)
+		qsort(a->rrs, a->n_rrs, sizeof(*a->rrs), cmp_str);
+}
+
+/* Returns an ARES_* status: the parser's, ARES_ENODATA without records, or ARES_ENOMEM. */
+static int decode_txt(struct ns_answer *a, const unsigned char *abuf, int alen)
+{
+	struct ares_txt_ext *head = NULL, *t, *u;
+	size_t n = 0, len;
+	unsigned char *buf;
+	int status;
+
+	status = ares_parse_txt_reply_ext(abuf, alen, &head);
+	if (status != ARES_SUCCESS)
+		return status;
+	for (t = head; t != NULL; t = t->next)
+		n += t == head || t->record_start;
+	if (n == 0) {
+		status = ARES_ENODATA;
+		goto out;
+	}
+	a->rrs = calloc(n + 1, sizeof(*a->rrs));
+	if (a->rrs == NULL) {
+		status = ARES_ENOMEM;
+		goto out;
+	}
+	/* STS-TXT-03, RPT-TXT-03: a record's character-strings join without separators. */
+	for (t = head; t != NULL; t = u) {
+		len = 0;
+		for (u = t; u != NULL && (u == t || !u->record_start); u = u->next)
+			len += u->length;
+		buf = malloc(len + 1);
+		if (buf == NULL) {
+			status = ARES_ENOMEM;
+			goto out;
+		}
+		len = 0;
+		for (u = t; u != NULL && (u == t || !u->record_start); u = u->next) {
+			memcpy(buf + len, u->txt, u->length);
+			len += u->length;
+		}
+		a->rrs[a->n_rrs] = txt_present(buf, len);
+		free(buf);
+		if (a->rrs[a->n_rrs] == NULL) {
+			status = ARES_ENOMEM;
+			goto out;
+		}
+		a->n_rrs++;
+	}
+	rrs_sort(a);
+out:
+	ares_free_data(head);
+	return status;
+}
+
+/* A host name lower-cased (ASCII only: names compare case-insensitively) without final dot. */
+static void name_normalise(char *s)
+{
+	size_t n = strlen(s);
+	char *p;
+
+	if (n > 0 && s[n - 1] == '.')
+		s[n - 1] = '\0';
+	for (p = s; *p != '\0'; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+}
+
+/* "10 mx1.example.com"; "0 ." for a null MX (RFC 7505). Returns an ARES_* status. */
+static int decode_mx(struct ns_answer *a, const unsigned char *abuf, int alen)
+{
+	struct ares_mx_reply *head = NULL, *m;
+	size_t n = 0;
+	int status;
+
+	status = ares_parse_mx_reply(abuf, alen, &head);
+	if (status != ARES_SUCCESS)
+		return status;
+	for (m = head; m != NULL; m = m->next)
+		n++;
+	if (n == 0) {
+		status = ARES_ENODATA;
+		goto out;
+	}
+	a->rrs = calloc(n + 1, sizeof(*a->rrs));
+	if (a->rrs == NULL) {
+		status = ARES_ENOMEM;
+		goto out;
+	}
+	for (m = head; m != NULL; m = m->next) {
+		const char *host = m->host != NULL && m->host[0] != '\0' ? m->host : ".";
+
+		a->rrs[a->n_rrs] = mxs_strdupf("%u %s", (unsigned)m->priority, host);
+		if (a->rrs[a->n_rrs] == NULL) {
+			status = ARES_ENOMEM;
+			goto out;
+		}
+		if (strcmp(host, ".") != 0)
+			name_normalise(a->rrs[a->n_rrs]);
+		a->n_rrs++;
+	}
+	rrs_sort(a);
+out:
+	ares_free_data(head);
+	return status;
+}
+
+/* --- phases --------------------------------------------------------------------------------- */
+
+static void step_done(struct nsv *nv)
+{
+	/* Enabling an existing source allocates nothing: the next phase cannot be lost. */
+	if (nv->pending > 0 && --nv->pending == 0)
+		(void)sd_event_source_set_enabled(nv->advance, SD_EVENT_ONESHOT);
+}
+
+static void on_direct(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct ask *k = arg;
+	struct ns_answer *a = k->answer;
+
+	/* c-ares hands over the raw answer for NXDOMAIN and the like too (NOCHECKRESP). */
+	if (abuf != NULL && alen >= 4)
+		a->authoritative = DNS_HEADER_AA(abuf);
+	if (status == ARES_SUCCESS && abuf != NULL)
+		status = a->qtype == ns_t_mx ? decode_mx(a, abuf, alen) : decode_txt(a, abuf, alen);
+	if (status != ARES_SUCCESS)
+		rrs_clear(a);
+	a->status = map_status(status);
+	step_done(k->nv);
+}
+
+/* Keep the NS names, normalised, sorted, without duplicates, at most NSVIEWS_MAX_SERVERS. */
+static int decode_ns(struct nsv *nv, const unsigned char *abuf, int alen)
+{
+	char *all[64];
+	struct hostent *h = NULL;
+	size_t n = 0, i;
+	int status;
+
+	status = ares_parse_ns_reply(abuf, alen, &h);
+	if (status != ARES_SUCCESS)
+		return status;
+	/* 64 names is far beyond any real NS set; the rest are not considered. */
+	for (i = 0; h->h_aliases != NULL && h->h_aliases[i] != NULL && n < 64; i++) {
+		all[n] = strdup(h->h_aliases[i]);
+		if (all[n] == NULL) {
+			status = ARES_ENOMEM;
+			goto out;
+		}
+		name_normalise(all[n]);
+		n++;
+	}
+	if (n == 0) {
+		status = ARES_ENODATA;
+		goto out;
+	}
+	qsort(all, n, sizeof(*all), cmp_str);
+	for (i = 0; i < n; i++) {
+		if (nv->n_hosts < NSVIEWS_MAX_SERVERS &&
+		    (nv->n_hosts == 0 || strcmp(nv->hosts[nv->n_hosts - 1].name, all[i]) != 0)) {
+			nv->hosts[nv->n_hosts++].name = all[i];
+			all[i] = NULL;
+		}
+	}
+out:
+	for (i = 0; i < n; i++)
+		free(all[i]);
+	ares_free_hostent(h);
+	return status;
+}
+
+static void on_ns(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+{
+	struct nsv *nv = arg;
+
+	if (status == ARES_SUCCESS && abuf != NULL)
+		status = decode_ns(nv, abuf, alen);
+	nv->result.ns_status = map_status(status);
+	step_done(nv);
+}
+
+/*
+ * Whether this host has a route to a: connect() on a UDP socket only consults the routing
+ * table. No route to a family is the agent's network (like PROBE_UNREACHABLE), not the zone's.
+ */
+static bool have_route(const struct addr_record *a)
+{
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6, .sin6_port = htons(NSV_DNS_PORT) };
+	struct sockaddr_in s4 = { .sin_family = AF_INET, .sin_port = htons(NSV_DNS_PORT) };
+	int fd, r, e;
+
+	fd = socket(a->family, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return errno != EAFNOSUPPORT;
+	if (a->family == AF_INET6) {
+		memcpy(&s6.sin6_addr, a->bytes, 16);
+		r = connect(fd, (const struct sockaddr *)&s6, sizeof(s6));
+	} else {
+		memcpy(&s4.sin_addr, a->bytes, 4);
+		r = connect(fd, (const struct sockaddr *)&s4, sizeof(s4));
+	}
+	e = errno;
+	(void)close(fd);
+	return r == 0 || (e != ENETUNREACH && e != EHOSTUNREACH && e != EADDRNOTAVAIL);
+}
+
+static int cmp_addr(const void *a, const void *b)
+{
+	return memcmp(((const struct addr_record *)a)->bytes,
+		      ((const struct addr_record *)b)->bytes, 16);
+}
+
+static void on_addr(const struct dns_result *r, void *userdata)
+{
+	struct addr_q *q = userdata;
+	size_t i;
+
+	q->status = r->status;
+	for (i = 0; i < r->n_addrs && q->n_addrs < NSVIEWS_MAX_ADDRS; i++)
+		if (r->addrs[i].family == (q->type == ns_t_aaaa ? AF_INET6 : AF_INET))
+			q->addrs[q->n_addrs++] = r->addrs[i];
+	/* A stable order, so that views and messages do not shuffle between cycles. */
+	qsort(q->addrs, q->n_addrs, sizeof(*q->addrs), cmp_addr);
+	for (i = 0; i < q->n_addrs; i++)
+		q->routed[i] = have_route(&q->addrs[i]);
+	step_done(q->nv);
+}
+
+static void start_addrs(struct nsv *nv)
+{
+	struct addr_q *qs[2];
+	size_t i, j;
+
+	for (i = 0; i < nv->n_hosts; i++) {
+		qs[0] = &nv->hosts[i].q4;
+		qs[1] = &nv->hosts[i].q6;
+		for (j = 0; j < 2; j++) {
+			qs[j]->nv = nv;
+			qs[j]->type = j == 0 ? ns_t_a : ns_t_aaaa;
+			qs[j]->status = DNS_ERROR;
+			nv->pending++;
+			if (resolver_query(nv->res, nv->hosts[i].name, qs[j]->type, on_addr,
+					   qs[j]) < 0)
+				nv->pending--;
+		}
+	}
+}
+
+/* The name says it has no address: NODATA or NXDOMAIN for A and for AAAA. */
+static bool no_address(const struct ns_host *h)
+{
+	return (h->q4.status == DNS_NODATA || h->q4.status == DNS_NXDOMAIN) &&
+	       (h->q6.status == DNS_NODATA || h->q6.status == DNS_NXDOMAIN);
+}
+
+/* How many addresses of h this host has a route to. */
+static size_t routed_addrs(const struct ns_host *h)
+{
+	size_t n = 0, i;
+
+	for (i = 0; i < h->q4.n_addrs; i++)
+		n += h->q4.routed[i];
+	for (i = 0; i < h->q6.n_addrs; i++)
+		n += h->q6.routed[i];
+	return n;
+}
+
+/* Views of one host: its routed addresses, or one without address (see nsviews.h). */
+static size_t host_views(const struct ns_host *h)
+{
+	size_t n = routed_addrs(h);
+
+	return n == 0 && no_address(h) ? 1 : n;
+}
+
+/* Make view v of host h at address a (NULL: no address) and ask it the questions. */
+static int view_start(struct nsv *nv, size_t v, const struct ns_host *h,
+		      const struct addr_record *a)
+{
+	struct ns_view *view = &nv->result.ns_views[v];
+	size_t i;
+	int r;
+
+	view->name = strdup(h->name);
+	if (view->name == NULL)
+		return -ENOMEM;
+	if (a == NULL)
+		return 0;
+	(void)snprintf(view->address, sizeof(view->address), "%s", a->text);
+	view->answers = calloc(N_QUESTIONS, sizeof(*view->answers));
+	if (view->answers == NULL)
+		return -ENOMEM;
+	view->n_answers = N_QUESTIONS;
+	for (i = 0; i < N_QUESTIONS; i++) {
+		view->answers[i].qtype = questions[i].qtype;
+		view->answers[i].status = DNS_ERROR;
+		view->answers[i].qname = mxs_strdupf("%s%s", questions[i].prefix, nv->domain);
+		if (view->answers[i].qname == NULL)
+			return -ENOMEM;
+	}
+	/* RD clear (RFC 1035 §4.1.1): the server answers from its own zone data or not at all. */
+	r = chan_init(&nv->chans[v], nv->loop, ARES_FLAG_NORECURSE, nv->timeout_ms, a);
+	if (r < 0)
+		return 0; /* our own failure: the answers stay DNS_ERROR */
+	for (i = 0; i < N_QUESTIONS; i++) {
+		struct ask *k = &nv->asks[v * N_QUESTIONS + i];
+
+		k->nv = nv;
+		k->answer = &view->answers[i];
+		nv->pending++;
+		/* May answer at once (bad name, no memory): on_direct only records it. */
+		ares_query(nv->chans[v].channel, k->answer->qname, ns_c_in, questions[i].qtype,
+			   on_direct, k);
+	}
+	chan_rearm(&nv->chans[v]);
+	return 0;
+}
+
+/* Returns 0, or -ENOMEM: the caller then ends the gathering without views. */
+static int start_direct(struct nsv *nv)
+{
+	const struct addr_q *qs[2];
+	size_t n = 0, v = 0, i, j, k;
+	int r;
+
+	for (i = 0; i < nv->n_hosts; i++)
+		n += host_views(&nv->hosts[i]);
+	if (n == 0)
+		return 0;
+	nv->result.ns_views = calloc(n, sizeof(*nv->result.ns_views));
+	nv->chans = calloc(n, sizeof(*nv->chans));
+	nv->asks = calloc(n * N_QUESTIONS, sizeof(*nv->asks));
+	if (nv->result.ns_views == NULL || nv->chans == NULL || nv->asks == NULL)
+		return -ENOMEM;
+	nv->result.n_ns_views = n;
+	for (i = 0; i < nv->n_hosts; i++) {
+		const struct ns_host *h = &nv->hosts[i];
+
+		if (routed_addrs(h) == 0) {
+			r = no_address(h) ? view_start(nv, v++, h, NULL) : 0;
+			if (r < 0)
+				return r;
+			continue;
+		}
+		qs[0] = &h->q4;
+		qs[1] = &h->q6;
+		for (j = 0; j < 2; j++)
+			for (k = 0; k < qs[j]->n_addrs; k++) {
+				if (!qs[j]->routed[k])
+					continue;
+				r = view_start(nv, v++, h, &qs[j]->addrs[k]);
+				if (r < 0)
+					return r;
+			}
+	}
+	return 0;
+}
+
+/* Close every channel of the views (those of views never started are all zero). */
+static void close_views(struct nsv *nv)
+{
+	size_t i;
+
+	for (i = 0; nv->chans != NULL && i < nv->result.n_ns_views; i++)
+		chan_destroy(&nv->chans[i]);
+}
+
+static struct nsv *nsv_free(struct nsv *nv)
+{
+	size_t i;
+
+	if (nv == NULL)
+		return NULL;
+	chan_destroy(&nv->ns_chan);
+	close_views(nv);
+	free(nv->chans);
+	free(nv->asks);
+	for (i = 0; i < nv->n_hosts; i++)
+		free(nv->hosts[i].name);
+	nsviews_result_clear(&nv->result);
+	sd_event_source_disable_unref(nv->advance);
+	sd_event_unref(nv->loop);
+	free(nv->domain);
+	free(nv);
+	ares_library_cleanup();
+	return NULL;
+}
+
+/* Every question is answered: close the channels first, then hand the result over. */
+static void finish(struct nsv *nv)
+{
+	chan_destroy(&nv->ns_chan);
+	close_views(nv);
+	nv->done(&nv->result, nv->userdata);
+	(void)nsv_free(nv);
+}
+
+static int on_advance(sd_event_source *s, void *userdata)
+{
+	struct nsv *nv = userdata;
+
+	if (nv->phase == PHASE_NS) {
+		chan_destroy(&nv->ns_chan);
+		if (nv->result.ns_status == DNS_OK) {
+			nv->phase = PHASE_ADDRS;
+			start_addrs(nv);
+			if (nv->pending > 0)
+				return 0;
+		}
+	}
+	if (nv->phase == PHASE_ADDRS) {
+		nv->phase = PHASE_DIRECT;
+		if (start_direct(nv) < 0) {
+			/* Out of memory: end now, without views, and say the lookup failed. */
+			close_views(nv);
+			nsviews_result_clear(&nv->result);
+			nv->result.ns_looked_up = true;
+			nv->result.ns_status = DNS_ERROR;
+			nv->pending = 0;
+		}
+		if (nv->pending > 0)
+			return 0;
+	}
+	finish(nv);
+	return 0;
+}
+
+int nsviews_start(sd_event *loop, struct resolver *res, const char *domain, unsigned timeout_ms,
+		  nsviews_done_fn done, void *userdata)
+{
+	struct nsv *nv;
+	int r;
+
+	if (loop == NULL || res == NULL || domain == NULL || done == NULL || timeout_ms == 0)
+		return -EINVAL;
+	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
+		return -ENOMEM;
+	nv = calloc(1, sizeof(*nv));
+	if (nv == NULL) {
+		ares_library_cleanup();
+		return -ENOMEM;
+	}
+	/* From here on nsv_free() undoes whatever was made, the library reference included. */
+	nv->loop = sd_event_ref(loop);
+	nv->res = res;
+	nv->timeout_ms = timeout_ms;
+	nv->done = done;
+	nv->userdata = userdata;
+	nv->result.ns_looked_up = true;
+	nv->result.ns_status = DNS_ERROR;
+	nv->domain = strdup(domain);
+	if (nv->domain == NULL) {
+		r = -ENOMEM;
+		goto fail;
+	}
+	r = sd_event_add_defer(loop, &nv->advance, on_advance, nv);
+	if (r < 0)
+		goto fail;
+	(void)sd_event_source_set_enabled(nv->advance, SD_EVENT_OFF);
+	r = chan_init(&nv->ns_chan, loop, 0, timeout_ms, NULL);
+	if (r < 0)
+		goto fail;
+	nv->pending = 1;
+	ares_query(nv->ns_chan.channel, nv->domain, ns_c_in, ns_t_ns, on_ns, nv);
+	chan_rearm(&nv->ns_chan);
+	return 0;
+fail:
+	(void)nsv_free(nv);
+	return r < 0 ? r : -ENOMEM;
+}

@@ -1,0 +1,32 @@
+/*
+ * observe.h - the bridge between a cycle's snapshots and the store's history.
+ *
+ * Before a domain's checks run, observe_history() gives them what the store remembers (or says
+ * why there is nothing: no state directory, a database that cannot be read). After, observe_record()
+ * stores what this cycle saw of the domain's MTA-STS record and policy, so that the next cycle
+ * can tell a policy edited without a new id (STS-TXT-09) or a record removed (STS-TXT-14).
+ */
+#ifndef MXS_AGENT_OBSERVE_H
+#define MXS_AGENT_OBSERVE_H
+
+#include "agent/store.h"
+#include "lib/error.h"
+#include "lib/history.h"
+#include "lib/snapshot.h"
+
+/*
+ * Fill ret (which must be empty) with domain's history. store may be NULL: ret is then
+ * unavailable with reason no_store_reason. A read failure leaves ret unavailable with the
+ * store's error as its reason. Returns 0, or -ENOMEM.
+ */
+int observe_history(struct store *store, const char *domain, const char *no_store_reason,
+		    struct history *ret);
+
+/*
+ * Record snap's MTA-STS observations: the valid _mta-sts record's id, and the policy body fetched
+ * under it (parsed mode, max_age and mx when valid). Nothing is recorded when the domain has no
+ * single valid record or no fetched body. Returns 0, or a negative errno with reterr filled.
+ */
+int observe_record(struct store *store, const struct snapshot *snap, struct mxs_error *reterr);
+
+#endif
