@@ -74,6 +74,8 @@ static void usage(FILE *out)
 	    "      --session-timeout DURATION  deadline of one whole SMTP session\n"
 	    "      --source-ipv4 ADDR, --source-ipv6 ADDR  source addresses\n"
 	    "      --sessions N         SMTP sessions in flight (1-4096)\n"
+	    "      --state-dir DIR      keep the MTA-STS policy history in DIR (with -f: the\n"
+	    "                           file's state_dir; without either: no history)\n"
 	    "  -h, --help               this text\n"
 	    "\n"
 	    "Flags override the file. Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"

@@ -1,11 +1,8 @@
 /*
  * https.c - MTA-STS policy fetches, libcurl multi on the sd-event loop; see https.h.
  *
- * The glue is curl's multi_socket pattern (docs/examples/ephiperfifo.c): libcurl says through
- * the socket callback which descriptors to watch for what, and each gets one sd-event I/O
- * source (the pointer is kept with curl_multi_assign()); through the timer callback it says when
- * to call it back, and one sd-event timer is armed then. Both sources call
- * curl_multi_socket_action() and then collect the transfers that ended.
+ * The multi handle and the sd-event sources that drive it are agent/curl_loop.h's; this file
+ * sets up each transfer and records what it learnt.
  *
  * A fetch has two phases: the A and AAAA lookups of the policy host with our resolver, then the
  * transfer, with the addresses handed to libcurl as CURLOPT_RESOLVE entries. That keeps every
@@ -27,25 +24,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 
 #include <openssl/err.h>
 #include <openssl/pem.h>
 
+#include "agent/curl_loop.h"
+#include "agent/dlist.h"
 #include "agent/monotime.h"
 #include "agent/tlsverify.h"
 #include "autoconf.h"
 
 #define HTTPS_PORT 443
-/* Deadlines are seconds long; 1 ms of slack keeps the reported durations honest. */
-#define HTTPS_TIMER_ACCURACY_USEC 1000
-
-/* One socket libcurl asked us to watch. */
-struct watch {
-	struct watch *prev, *next; /* the context's list, for https_free() */
-	curl_socket_t fd;
-	sd_event_source *source;
-};
 
 /* One fetch, from https_fetch_policy() until its callback has run (and its lookups ended). */
 struct fetch {
@@ -81,129 +70,10 @@ struct https {
 	sd_event *loop;
 	struct resolver *res;
 	X509_STORE *store;
-	CURLM *multi;
-	sd_event_source *timer; /* armed at libcurl's next timeout */
-	struct watch *watches;
+	struct curl_loop *cl; /* the transfers' multi handle on the loop */
 	struct fetch *fetches;
 	bool freeing;
 };
-
-/* Unlink e from a doubly linked list whose head is *head. */
-#define LIST_UNLINK(head, e)                                                                       \
-	do {                                                                                       \
-		if ((e)->prev != NULL)                                                             \
-			(e)->prev->next = (e)->next;                                               \
-		else                                                                               \
-			*(head) = (e)->next;                                                       \
-		if ((e)->next != NULL)                                                             \
-			(e)->next->prev = (e)->prev;                                               \
-		(e)->prev = (e)->next = NULL;                                                      \
-	} while (0)
-
-#define LIST_PUSH(head, e)                                                                         \
-	do {                                                                                       \
-		(e)->prev = NULL;                                                                  \
-		(e)->next = *(head);                                                               \
-		if ((e)->next != NULL)                                                             \
-			(e)->next->prev = (e);                                                     \
-		*(head) = (e);                                                                     \
-	} while (0)
-
-static void check_done(struct https *h);
-
-/* ---- libcurl on the loop ------------------------------------------------------------------ */
-
-static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
-{
-	struct https *h = userdata;
-	int running = 0;
-
-	(void)curl_multi_socket_action(h->multi, CURL_SOCKET_TIMEOUT, 0, &running);
-	check_done(h);
-	return 0;
-}
-
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-	struct https *h = userdata;
-	int flags = 0, running = 0;
-
-	if (revents & EPOLLIN)
-		flags |= CURL_CSELECT_IN;
-	if (revents & EPOLLOUT)
-		flags |= CURL_CSELECT_OUT;
-	if (revents & (EPOLLERR | EPOLLHUP))
-		flags |= CURL_CSELECT_ERR;
-	(void)curl_multi_socket_action(h->multi, fd, flags, &running);
-	check_done(h);
-	return 0;
-}
-
-static void watch_free(struct https *h, struct watch *w)
-{
-	LIST_UNLINK(&h->watches, w);
-	(void)sd_event_source_disable_unref(w->source);
-	free(w);
-}
-
-/*
- * CURLMOPT_SOCKETFUNCTION: libcurl announces a socket, a change of interest, or (REMOVE) that
- * it is done with one, before closing it. A socket we fail to watch is not lost: its transfer
- * ends at its deadline through the timer (degraded, never stuck), so 0 is returned always.
- */
-static int on_socket(CURL *easy, curl_socket_t fd, int what, void *userp, void *socketp)
-{
-	struct https *h = userp;
-	struct watch *w = socketp;
-	uint32_t events = 0;
-
-	if (what == CURL_POLL_REMOVE) {
-		if (w != NULL) {
-			watch_free(h, w);
-			(void)curl_multi_assign(h->multi, fd, NULL);
-		}
-		return 0;
-	}
-	if (what & CURL_POLL_IN)
-		events |= EPOLLIN;
-	if (what & CURL_POLL_OUT)
-		events |= EPOLLOUT;
-	if (w != NULL) {
-		(void)sd_event_source_set_io_events(w->source, events);
-		return 0;
-	}
-	w = calloc(1, sizeof(*w));
-	if (w == NULL)
-		return 0;
-	if (sd_event_add_io(h->loop, &w->source, fd, events, on_io, h) < 0) {
-		free(w);
-		return 0;
-	}
-	w->fd = fd;
-	LIST_PUSH(&h->watches, w);
-	(void)curl_multi_assign(h->multi, fd, w);
-	return 0;
-}
-
-/*
- * CURLMOPT_TIMERFUNCTION: call libcurl back in timeout_ms (0: at the next iteration, never
- * from here, which runs inside libcurl), or never (-1).
- */
-static int on_timer_change(CURLM *multi, long timeout_ms, void *userp)
-{
-	struct https *h = userp;
-	uint64_t now = 0;
-
-	if (timeout_ms < 0) {
-		(void)sd_event_source_set_enabled(h->timer, SD_EVENT_OFF);
-		return 0;
-	}
-	if (sd_event_now(h->loop, CLOCK_MONOTONIC, &now) < 0)
-		return -1;
-	(void)sd_event_source_set_time(h->timer, now + (uint64_t)timeout_ms * 1000u);
-	(void)sd_event_source_set_enabled(h->timer, SD_EVENT_ONESHOT);
-	return 0;
-}
 
 /* ---- the end of a fetch -------------------------------------------------------------------- */
 
@@ -212,7 +82,7 @@ static void transfer_release(struct fetch *f)
 {
 	if (f->easy != NULL) {
 		if (f->h != NULL)
-			(void)curl_multi_remove_handle(f->h->multi, f->easy);
+			curl_loop_remove(f->h->cl, f->easy);
 		curl_easy_cleanup(f->easy);
 		f->easy = NULL;
 	}
@@ -257,7 +127,7 @@ static void fetch_deliver(struct fetch *f)
 {
 	struct https *h = f->h;
 
-	LIST_UNLINK(&h->fetches, f);
+	DLIST_UNLINK(&h->fetches, f);
 	f->done(f->res, f->userdata);
 	fetch_release(f);
 	f->h = NULL;
@@ -440,23 +310,13 @@ static void transfer_done(struct fetch *f, CURLcode code)
 	fetch_finish(f, outcome, detail);
 }
 
-/* Collect the transfers libcurl has finished; called after every curl_multi_socket_action(). */
-static void check_done(struct https *h)
+/* curl_loop_done_fn: the transfer ended (its handle is still in the multi handle). */
+static void on_transfer_done(CURL *easy, CURLcode result, void *userdata)
 {
-	CURLMsg *msg;
-	int left = 0;
+	struct fetch *f = userdata;
 
-	while ((msg = curl_multi_info_read(h->multi, &left)) != NULL) {
-		char *priv = NULL;
-		struct fetch *f;
-
-		if (msg->msg != CURLMSG_DONE)
-			continue;
-		(void)curl_easy_getinfo(msg->easy_handle, CURLINFO_PRIVATE, &priv);
-		f = (struct fetch *)priv;
-		if (f != NULL && !f->finished)
-			transfer_done(f, msg->data.result);
-	}
+	if (!f->finished)
+		transfer_done(f, result);
 }
 
 /*
@@ -559,13 +419,9 @@ static int transfer_start(struct fetch *f, unsigned remaining_ms)
 		c = curl_easy_setopt(e, CURLOPT_WRITEDATA, f);
 	if (c == CURLE_OK)
 		c = curl_easy_setopt(e, CURLOPT_ERRORBUFFER, f->errbuf);
-	if (c == CURLE_OK)
-		c = curl_easy_setopt(e, CURLOPT_PRIVATE, f);
 	if (c != CURLE_OK)
 		return c == CURLE_OUT_OF_MEMORY ? -ENOMEM : -EINVAL;
-	if (curl_multi_add_handle(f->h->multi, e) != CURLM_OK)
-		return -ENOMEM;
-	return 0;
+	return curl_loop_add(f->h->cl, e, on_transfer_done, f);
 }
 
 /* ---- phase 1: the policy host's addresses ---------------------------------------------------- */
@@ -647,43 +503,22 @@ int https_new(sd_event *loop, struct resolver *res, const char *ca_bundle, struc
 
 	if (loop == NULL || res == NULL || ca_bundle == NULL || ret_https == NULL)
 		return mxs_error_set(reterr, NULL, NULL, "https: invalid arguments");
-	if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-		return mxs_error_set(reterr, NULL, NULL, "cannot initialise libcurl");
 	h = calloc(1, sizeof(*h));
 	if (h == NULL)
-		goto out;
+		return -ENOMEM;
 	h->loop = sd_event_ref(loop);
 	h->res = res;
+	/* The multi handle first: it holds libcurl's global state, which everything else needs. */
+	r = curl_loop_new(loop, &h->cl, reterr);
+	if (r < 0)
+		goto out;
 	r = tlsverify_store_new(ca_bundle, &h->store, reterr);
 	if (r < 0)
 		goto out;
-	r = -ENOMEM;
-	h->multi = curl_multi_init();
-	if (h->multi == NULL)
-		goto out;
-	if (curl_multi_setopt(h->multi, CURLMOPT_SOCKETFUNCTION, on_socket) != CURLM_OK ||
-	    curl_multi_setopt(h->multi, CURLMOPT_SOCKETDATA, h) != CURLM_OK ||
-	    curl_multi_setopt(h->multi, CURLMOPT_TIMERFUNCTION, on_timer_change) != CURLM_OK ||
-	    curl_multi_setopt(h->multi, CURLMOPT_TIMERDATA, h) != CURLM_OK) {
-		r = mxs_error_set(reterr, NULL, NULL, "cannot set up libcurl's multi interface");
-		goto out;
-	}
-	r = sd_event_add_time(loop, &h->timer, CLOCK_MONOTONIC, UINT64_MAX,
-			      HTTPS_TIMER_ACCURACY_USEC, on_timer, h);
-	if (r < 0) {
-		mxs_error_set(reterr, NULL, NULL, "cannot add a timer to the event loop: %s",
-			      strerror(-r));
-		goto out;
-	}
-	(void)sd_event_source_set_enabled(h->timer, SD_EVENT_OFF);
 	*ret_https = h;
 	return 0;
 out:
-	/* https_free() also drops the libcurl reference taken above. */
-	if (h != NULL)
-		https_free(h);
-	else
-		curl_global_cleanup();
+	https_free(h);
 	return r;
 }
 
@@ -700,15 +535,10 @@ struct https *https_free(struct https *h)
 			fetch_finish(f, FETCH_LOCAL_ERROR, strdup("cancelled"));
 		fetch_deliver(f);
 	}
-	if (h->multi != NULL)
-		(void)curl_multi_cleanup(h->multi);
-	while (h->watches != NULL)
-		watch_free(h, h->watches);
-	(void)sd_event_source_disable_unref(h->timer);
+	h->cl = curl_loop_free(h->cl);
 	X509_STORE_free(h->store);
 	sd_event_unref(h->loop);
 	free(h);
-	curl_global_cleanup();
 	return NULL;
 }
 
@@ -755,7 +585,7 @@ int https_fetch_policy(struct https *h, const char *domain, time_t at, long warn
 	f->lookups = 1;
 	if (resolver_query(h->res, f->host, ns_t_aaaa, on_aaaa, f) == 0)
 		f->lookups++;
-	LIST_PUSH(&h->fetches, f);
+	DLIST_PUSH(&h->fetches, f);
 	return 0;
 fail:
 	fetch_release(f);

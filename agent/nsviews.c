@@ -2,17 +2,15 @@
  * nsviews.c - every authoritative server of a zone asked directly; see nsviews.h.
  *
  * Three phases, each started from the loop once the previous one has no question left:
- *   NS     the domain's NS RRset, on a recursive channel of our own (resolver.h does not
- *          hand back NS names);
+ *   NS     the domain's NS RRset, through the run's resolver;
  *   ADDRS  A and AAAA of every NS host, through the run's resolver;
- *   DIRECT the three questions to every address, one non-recursive channel per address.
+ *   DIRECT the three questions to every address, one non-recursive channel per address
+ *          (agent/ares_loop.h: the channel and the sd-event sources that drive it).
  *
- * Every c-ares channel is driven like the run's resolver (agent/resolver.c, after curl's
- * lib/asyn-ares.c): the socket-state callback adds and removes sd-event I/O sources and one
- * timer per channel stays armed at ares_timeout(). c-ares callbacks only record the answer and
- * count down; when nothing is pending the "advance" defer source runs the next phase on the
- * loop's next iteration, so no channel is ever destroyed from inside c-ares, and the caller's
- * callback never runs inside nsviews_start().
+ * Callbacks, the resolver's and c-ares's, only record the answer and count down; when nothing
+ * is pending the "advance" defer source runs the next phase on the loop's next iteration, so no
+ * channel is ever destroyed from inside c-ares, and the caller's callback never runs inside
+ * nsviews_start().
  */
 #include "agent/nsviews.h"
 
@@ -22,24 +20,18 @@
 #include <errno.h>
 #include <netdb.h>
 #include <netinet/in.h>
-#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "agent/ares_loop.h"
 #include "lib/error.h"
 
-/* c-ares tries per server; with its doubling, 2 tries cost 3 first-try timeouts (resolver.c). */
-#define NSV_TRIES 2
-/* Shortest first-try timeout worth giving a server, in milliseconds. */
-#define NSV_MIN_TRY_MS 50
-/* The timers may fire this late (sd-event's default slack is 250 ms). */
-#define NSV_TIMER_ACCURACY_USEC 1000
-#define NSV_DNS_PORT            53
+#define NSV_DNS_PORT 53
+/* NS names considered at most: far beyond any real NS set; the rest are not looked at. */
+#define NSV_MAX_NAMES 64
 /* RFC 1035 §4.1.1: AA is bit 2 of the third header octet. */
 #define DNS_HEADER_AA(abuf) (((abuf)[2] & 0x04) != 0)
 
@@ -53,22 +45,6 @@ static const struct question {
 	{ "", ns_t_mx },
 };
 #define N_QUESTIONS (sizeof(questions) / sizeof(questions[0]))
-
-/* One socket c-ares asked us to watch. */
-struct watch {
-	struct watch *next;
-	ares_socket_t fd;
-	sd_event_source *source;
-};
-
-/* One c-ares channel on the loop. */
-struct chan {
-	sd_event *loop;
-	ares_channel channel;
-	bool have_channel;
-	sd_event_source *timer; /* armed at ares_timeout() */
-	struct watch *watches;
-};
 
 /* One A or AAAA lookup of an NS host through the run's resolver. */
 struct addr_q {
@@ -104,205 +80,14 @@ struct nsv {
 	enum phase phase;
 	unsigned pending;         /* questions of the current phase not yet answered */
 	sd_event_source *advance; /* defer source: runs the next phase */
-	struct chan ns_chan;      /* recursive, for the NS RRset */
 	struct ns_host hosts[NSVIEWS_MAX_SERVERS];
 	size_t n_hosts;
-	struct chan *chans; /* one per view, for the direct questions */
-	struct ask *asks;   /* N_QUESTIONS per view */
+	struct ares_loop **chans; /* one per view, for the direct questions; NULL: none */
+	struct ask *asks;         /* N_QUESTIONS per view */
 	struct nsviews_result result;
 };
 
-/* --- c-ares on the loop (the pattern of resolver.c, for channels of our own) --------------- */
-
-static void chan_rearm(struct chan *c)
-{
-	struct timeval tv, *tvp;
-	uint64_t now;
-
-	if (!c->have_channel || c->timer == NULL)
-		return;
-	tvp = ares_timeout(c->channel, NULL, &tv);
-	if (tvp == NULL) {
-		(void)sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
-		return;
-	}
-	if (sd_event_now(c->loop, CLOCK_MONOTONIC, &now) < 0)
-		return;
-	/* Both only change an existing source; they fail only on a loop being torn down. */
-	(void)sd_event_source_set_time(c->timer, now + (uint64_t)tvp->tv_sec * 1000000u +
-						     (uint64_t)tvp->tv_usec);
-	(void)sd_event_source_set_enabled(c->timer, SD_EVENT_ONESHOT);
-}
-
-static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
-{
-	struct chan *c = userdata;
-
-	ares_process_fd(c->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	chan_rearm(c);
-	return 0;
-}
-
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-	struct chan *c = userdata;
-	/* An error or hang-up is reported as readable: c-ares's read fails and it moves on. */
-	bool readable = (revents & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0;
-	bool writable = (revents & EPOLLOUT) != 0;
-
-	ares_process_fd(c->channel, readable ? fd : ARES_SOCKET_BAD,
-			writable ? fd : ARES_SOCKET_BAD);
-	chan_rearm(c);
-	return 0;
-}
-
-/* A socket opened, its interest changed, or (no interest) it is about to be closed. */
-static void on_sock_state(void *data, ares_socket_t fd, int readable, int writable)
-{
-	struct chan *c = data;
-	struct watch **pw, *w;
-	uint32_t events = (readable ? EPOLLIN : 0) | (writable ? EPOLLOUT : 0);
-
-	for (pw = &c->watches; *pw != NULL; pw = &(*pw)->next)
-		if ((*pw)->fd == fd)
-			break;
-	w = *pw;
-	if (events == 0) {
-		if (w != NULL) {
-			*pw = w->next;
-			sd_event_source_disable_unref(w->source);
-			free(w);
-		}
-		return;
-	}
-	if (w != NULL) {
-		(void)sd_event_source_set_io_events(w->source, events);
-		return;
-	}
-	/* Unwatched, the socket's questions end at their deadline: degraded, never stuck. */
-	w = calloc(1, sizeof(*w));
-	if (w == NULL)
-		return;
-	if (sd_event_add_io(c->loop, &w->source, fd, events, on_io, c) < 0) {
-		free(w);
-		return;
-	}
-	w->fd = fd;
-	w->next = c->watches;
-	c->watches = w;
-}
-
-/* c-ares 1.18 gives each try T << pass: tries passes over n servers cost n*T*(2^tries - 1). */
-static int try_ms(unsigned timeout_ms, size_t n_servers)
-{
-	unsigned long t = timeout_ms / (n_servers * ((1u << NSV_TRIES) - 1));
-
-	return t < NSV_MIN_TRY_MS ? NSV_MIN_TRY_MS : (int)t;
-}
-
-/* How many servers a channel made from /etc/resolv.conf asks in turn (at least 1). */
-static size_t system_servers(void)
-{
-	struct ares_addr_port_node *head = NULL, *s;
-	ares_channel tmp;
-	size_t n = 0;
-
-	/* A channel opens no socket before its first query: reading resolv.conf is all it does. */
-	if (ares_init(&tmp) != ARES_SUCCESS)
-		return 1;
-	if (ares_get_servers_ports(tmp, &head) == ARES_SUCCESS)
-		for (s = head; s != NULL; s = s->next)
-			n++;
-	ares_free_data(head);
-	ares_destroy(tmp);
-	return n > 0 ? n : 1;
-}
-
-/*
- * Make a channel: flags are ARES_FLAG_*; server is the only server to ask, or NULL for those
- * of /etc/resolv.conf. NOCHECKRESP always: without it c-ares 1.18 drops SERVFAIL and REFUSED
- * answers and ends with ARES_ECONNREFUSED, hiding what the server said. Returns 0 or -errno;
- * on failure chan_destroy() releases what was made.
- */
-static int chan_init(struct chan *c, sd_event *loop, int flags, unsigned timeout_ms,
-		     const struct addr_record *server)
-{
-	struct ares_options o = { 0 };
-	struct ares_addr_port_node node = { 0 };
-	int r;
-
-	c->loop = loop;
-	o.sock_state_cb = on_sock_state;
-	o.sock_state_cb_data = c;
-	o.timeout = try_ms(timeout_ms, server != NULL ? 1 : system_servers());
-	o.tries = NSV_TRIES;
-	o.flags = flags | ARES_FLAG_NOCHECKRESP;
-	if (ares_init_options(&c->channel, &o,
-			      ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-				  ARES_OPT_FLAGS) != ARES_SUCCESS)
-		return -ENOMEM;
-	c->have_channel = true;
-	if (server != NULL) {
-		node.family = server->family;
-		if (server->family == AF_INET6)
-			memcpy(&node.addr.addr6, server->bytes, 16);
-		else
-			memcpy(&node.addr.addr4, server->bytes, 4);
-		node.udp_port = NSV_DNS_PORT;
-		node.tcp_port = NSV_DNS_PORT;
-		if (ares_set_servers_ports(c->channel, &node) != ARES_SUCCESS)
-			return -ENOMEM;
-	}
-	r = sd_event_add_time(loop, &c->timer, CLOCK_MONOTONIC, UINT64_MAX, NSV_TIMER_ACCURACY_USEC,
-			      on_timer, c);
-	if (r < 0)
-		return r;
-	(void)sd_event_source_set_enabled(c->timer, SD_EVENT_OFF);
-	return 0;
-}
-
-/*
- * Release a channel (NULL-safe, idempotent). Only called from the loop, never from inside
- * c-ares; a question still pending ends with ARES_EDESTRUCTION, which its callback records.
- */
-static void chan_destroy(struct chan *c)
-{
-	struct watch *w;
-
-	if (c == NULL)
-		return;
-	if (c->have_channel)
-		ares_destroy(c->channel);
-	c->have_channel = false;
-	while (c->watches != NULL) {
-		w = c->watches;
-		c->watches = w->next;
-		sd_event_source_disable_unref(w->source);
-		free(w);
-	}
-	c->timer = sd_event_source_disable_unref(c->timer);
-}
-
 /* --- answers -------------------------------------------------------------------------------- */
-
-/* As resolver.c maps them; REFUSED and connection errors are DNS_ERROR. */
-static enum dns_status map_status(int status)
-{
-	switch (status) {
-	case ARES_SUCCESS:
-		return DNS_OK;
-	case ARES_ENODATA:
-		return DNS_NODATA;
-	case ARES_ENOTFOUND:
-		return DNS_NXDOMAIN;
-	case ARES_ESERVFAIL:
-		return DNS_SERVFAIL;
-	case ARES_ETIMEOUT:
-		return DNS_TIMEOUT;
-	default:
-		return DNS_ERROR;
-	}
-}
 
 static void rrs_clear(struct ns_answer *a)
 {
@@ -496,33 +281,31 @@ static void on_direct(void *arg, int status, int timeouts, unsigned char *abuf, 
 		status = a->qtype == ns_t_mx ? decode_mx(a, abuf, alen) : decode_txt(a, abuf, alen);
 	if (status != ARES_SUCCESS)
 		rrs_clear(a);
-	a->status = map_status(status);
+	a->status = ares_loop_dns_status(status);
 	step_done(k->nv);
 }
 
-/* Keep the NS names, normalised, sorted, without duplicates, at most NSVIEWS_MAX_SERVERS. */
-static int decode_ns(struct nsv *nv, const unsigned char *abuf, int alen)
+/*
+ * Keep the NS names, normalised, sorted, without duplicates, at most NSVIEWS_MAX_SERVERS.
+ * Returns DNS_OK, DNS_NODATA when no name is left, or DNS_ERROR when memory ran out.
+ */
+static enum dns_status keep_ns(struct nsv *nv, const struct dns_result *r)
 {
-	char *all[64];
-	struct hostent *h = NULL;
+	char *all[NSV_MAX_NAMES];
+	enum dns_status status = DNS_OK;
 	size_t n = 0, i;
-	int status;
 
-	status = ares_parse_ns_reply(abuf, alen, &h);
-	if (status != ARES_SUCCESS)
-		return status;
-	/* 64 names is far beyond any real NS set; the rest are not considered. */
-	for (i = 0; h->h_aliases != NULL && h->h_aliases[i] != NULL && n < 64; i++) {
-		all[n] = strdup(h->h_aliases[i]);
+	for (i = 0; i < r->n_names && n < NSV_MAX_NAMES; i++) {
+		all[n] = strdup(r->names[i]);
 		if (all[n] == NULL) {
-			status = ARES_ENOMEM;
+			status = DNS_ERROR;
 			goto out;
 		}
 		name_normalise(all[n]);
 		n++;
 	}
 	if (n == 0) {
-		status = ARES_ENODATA;
+		status = DNS_NODATA;
 		goto out;
 	}
 	qsort(all, n, sizeof(*all), cmp_str);
@@ -536,17 +319,15 @@ static int decode_ns(struct nsv *nv, const unsigned char *abuf, int alen)
 out:
 	for (i = 0; i < n; i++)
 		free(all[i]);
-	ares_free_hostent(h);
 	return status;
 }
 
-static void on_ns(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
+/* The NS RRset, from the run's resolver (a recursive lookup). */
+static void on_ns(const struct dns_result *r, void *userdata)
 {
-	struct nsv *nv = arg;
+	struct nsv *nv = userdata;
 
-	if (status == ARES_SUCCESS && abuf != NULL)
-		status = decode_ns(nv, abuf, alen);
-	nv->result.ns_status = map_status(status);
+	nv->result.ns_status = r->status == DNS_OK ? keep_ns(nv, r) : r->status;
 	step_done(nv);
 }
 
@@ -644,11 +425,30 @@ static size_t host_views(const struct ns_host *h)
 	return n == 0 && no_address(h) ? 1 : n;
 }
 
+/*
+ * A non-recursive channel whose only server is a, port 53. RD clear (RFC 1035 §4.1.1): the
+ * server answers from its own zone data or not at all. Returns 0 or -errno.
+ */
+static int direct_channel(struct nsv *nv, const struct addr_record *a, struct ares_loop **ret_al)
+{
+	struct ares_loop_options o = { .flags = ARES_FLAG_NORECURSE, .timeout_ms = nv->timeout_ms };
+	char server[sizeof(a->text) + 8];
+	int n;
+
+	n = snprintf(server, sizeof(server), a->family == AF_INET6 ? "[%s]:%d" : "%s:%d", a->text,
+		     NSV_DNS_PORT);
+	if (n < 0 || (size_t)n >= sizeof(server))
+		return -EINVAL;
+	o.servers = server;
+	return ares_loop_new(nv->loop, &o, ret_al, NULL);
+}
+
 /* Make view v of host h at address a (NULL: no address) and ask it the questions. */
 static int view_start(struct nsv *nv, size_t v, const struct ns_host *h,
 		      const struct addr_record *a)
 {
 	struct ns_view *view = &nv->result.ns_views[v];
+	ares_channel channel;
 	size_t i;
 	int r;
 
@@ -669,10 +469,10 @@ static int view_start(struct nsv *nv, size_t v, const struct ns_host *h,
 		if (view->answers[i].qname == NULL)
 			return -ENOMEM;
 	}
-	/* RD clear (RFC 1035 §4.1.1): the server answers from its own zone data or not at all. */
-	r = chan_init(&nv->chans[v], nv->loop, ARES_FLAG_NORECURSE, nv->timeout_ms, a);
+	r = direct_channel(nv, a, &nv->chans[v]);
 	if (r < 0)
 		return 0; /* our own failure: the answers stay DNS_ERROR */
+	channel = ares_loop_channel(nv->chans[v]);
 	for (i = 0; i < N_QUESTIONS; i++) {
 		struct ask *k = &nv->asks[v * N_QUESTIONS + i];
 
@@ -680,10 +480,9 @@ static int view_start(struct nsv *nv, size_t v, const struct ns_host *h,
 		k->answer = &view->answers[i];
 		nv->pending++;
 		/* May answer at once (bad name, no memory): on_direct only records it. */
-		ares_query(nv->chans[v].channel, k->answer->qname, ns_c_in, questions[i].qtype,
-			   on_direct, k);
+		ares_query(channel, k->answer->qname, ns_c_in, questions[i].qtype, on_direct, k);
 	}
-	chan_rearm(&nv->chans[v]);
+	ares_loop_rearm(nv->chans[v]);
 	return 0;
 }
 
@@ -733,7 +532,7 @@ static void close_views(struct nsv *nv)
 	size_t i;
 
 	for (i = 0; nv->chans != NULL && i < nv->result.n_ns_views; i++)
-		chan_destroy(&nv->chans[i]);
+		nv->chans[i] = ares_loop_free(nv->chans[i]);
 }
 
 static struct nsv *nsv_free(struct nsv *nv)
@@ -742,7 +541,6 @@ static struct nsv *nsv_free(struct nsv *nv)
 
 	if (nv == NULL)
 		return NULL;
-	chan_destroy(&nv->ns_chan);
 	close_views(nv);
 	free(nv->chans);
 	free(nv->asks);
@@ -753,14 +551,12 @@ static struct nsv *nsv_free(struct nsv *nv)
 	sd_event_unref(nv->loop);
 	free(nv->domain);
 	free(nv);
-	ares_library_cleanup();
 	return NULL;
 }
 
 /* Every question is answered: close the channels first, then hand the result over. */
 static void finish(struct nsv *nv)
 {
-	chan_destroy(&nv->ns_chan);
 	close_views(nv);
 	nv->done(&nv->result, nv->userdata);
 	(void)nsv_free(nv);
@@ -771,7 +567,6 @@ static int on_advance(sd_event_source *s, void *userdata)
 	struct nsv *nv = userdata;
 
 	if (nv->phase == PHASE_NS) {
-		chan_destroy(&nv->ns_chan);
 		if (nv->result.ns_status == DNS_OK) {
 			nv->phase = PHASE_ADDRS;
 			start_addrs(nv);
@@ -804,14 +599,10 @@ int nsviews_start(sd_event *loop, struct resolver *res, const char *domain, unsi
 
 	if (loop == NULL || res == NULL || domain == NULL || done == NULL || timeout_ms == 0)
 		return -EINVAL;
-	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
-		return -ENOMEM;
 	nv = calloc(1, sizeof(*nv));
-	if (nv == NULL) {
-		ares_library_cleanup();
+	if (nv == NULL)
 		return -ENOMEM;
-	}
-	/* From here on nsv_free() undoes whatever was made, the library reference included. */
+	/* From here on nsv_free() undoes whatever was made. */
 	nv->loop = sd_event_ref(loop);
 	nv->res = res;
 	nv->timeout_ms = timeout_ms;
@@ -828,12 +619,11 @@ int nsviews_start(sd_event *loop, struct resolver *res, const char *domain, unsi
 	if (r < 0)
 		goto fail;
 	(void)sd_event_source_set_enabled(nv->advance, SD_EVENT_OFF);
-	r = chan_init(&nv->ns_chan, loop, 0, timeout_ms, NULL);
+	/* The last step: once the query is out, on_ns() will run and the gathering go on. */
+	r = resolver_query(res, nv->domain, ns_t_ns, on_ns, nv);
 	if (r < 0)
 		goto fail;
 	nv->pending = 1;
-	ares_query(nv->ns_chan.channel, nv->domain, ns_c_in, ns_t_ns, on_ns, nv);
-	chan_rearm(&nv->ns_chan);
 	return 0;
 fail:
 	(void)nsv_free(nv);

@@ -25,11 +25,8 @@
  * An NS host whose A and AAAA lookups both say the name has no address (NODATA or NXDOMAIN)
  * gets one view with an empty address and no answers: a lame delegation the check reports.
  *
- * Lookups through a recursive resolver: the A and AAAA of the NS hosts go through the run's
- * resolver (agent/resolver.h). The NS RRset is asked on a recursive channel of this module
- * that uses the servers of /etc/resolv.conf, because resolver.h reports only the status of an
- * NS query, not the names: with a "resolver" configured elsewhere, the NS names come from the
- * system's resolver.
+ * Lookups through a recursive resolver: the NS RRset and the A and AAAA of the NS hosts go
+ * through the run's resolver (agent/resolver.h), like every other lookup of the run.
  */
 #ifndef MXS_AGENT_NSVIEWS_H
 #define MXS_AGENT_NSVIEWS_H
@@ -69,17 +66,18 @@ typedef void (*nsviews_done_fn)(struct nsviews_result *result, void *userdata);
  * Start gathering the views of one domain.
  *
  * loop:       the sd-event loop to run on (borrowed; must run until done is called).
- * res:        the run's resolver, for the NS hosts' A and AAAA (borrowed; must outlive the
- *             gathering: resolver_free() while it runs makes the address lookups fail, and the
- *             gathering ends with the views it has).
+ * res:        the run's resolver, for the NS RRset and the NS hosts' A and AAAA (borrowed;
+ *             must outlive the gathering: resolver_free() while it runs makes the lookups fail,
+ *             and the gathering ends with the views it has).
  * domain:     the normalised domain name (copied).
- * timeout_ms: deadline of each question, retries included (the NS lookup, each direct
- *             question); the A/AAAA lookups follow the resolver's own deadline. The whole
- *             gathering takes at most about three deadlines.
+ * timeout_ms: deadline of each direct question, retries included; the NS and A/AAAA
+ *             lookups follow the resolver's own deadline. The whole gathering takes at most
+ *             about three deadlines.
  * done, userdata: the completion callback and its argument.
  *
- * Returns 0 when done will be called, -EINVAL (a NULL argument, timeout_ms 0) or -ENOMEM
- * (also when c-ares or the loop could not set up the NS lookup) when it will not.
+ * Returns 0 when done will be called, -EINVAL (a NULL argument, timeout_ms 0), -ENOMEM, or the
+ * error of the loop or of resolver_query() that kept the NS lookup from starting, when it will
+ * not.
  */
 int nsviews_start(sd_event *loop, struct resolver *res, const char *domain, unsigned timeout_ms,
 		  nsviews_done_fn done, void *userdata);

@@ -1,9 +1,8 @@
 /*
  * resolver.c - c-ares on the sd-event loop; see resolver.h.
  *
- * c-ares owns its sockets and tells us through the socket-state callback which ones to watch;
- * each gets one sd-event I/O source, and one timer source stays armed at ares_timeout() after
- * every call into c-ares (DESIGN.md, Runtime; the pattern of curl's lib/asyn-ares.c).
+ * The channel and the sd-event sources that drive it are agent/ares_loop.h's; this file adds
+ * the queue of queries, the decoding of the answers and the deferred completion.
  *
  * Completion is always deferred: the c-ares callback only stores the decoded answer in the
  * query and enables the query's own defer source, made (disabled) when the query started. So
@@ -21,28 +20,15 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
-#include <time.h>
 
-/* c-ares tries per server; with the doubling below, 2 tries cost 3 first-try timeouts. */
-#define RESOLVER_TRIES 2
-/* Shortest first-try timeout worth giving a server, in milliseconds. */
-#define RESOLVER_MIN_TRY_MS 50
+#include "agent/ares_loop.h"
+
 /*
  * Queries handed to c-ares at once; more wait in a FIFO. A burst of thousands of UDP queries
  * overflows socket buffers (ours or the resolver's), the answers are lost, and every retry comes
  * in a burst again: bounded, the same work finishes, and the resolver is treated politely.
  */
 #define RESOLVER_MAX_INFLIGHT 128
-/* The timer may fire this late (sd-event coalesces timers; its default slack is 250 ms). */
-#define RESOLVER_TIMER_ACCURACY_USEC 1000
-
-/* One socket c-ares asked us to watch. c-ares keeps few sockets (one per server and protocol). */
-struct watch {
-	struct watch *next;
-	ares_socket_t fd;
-	sd_event_source *source;
-};
 
 /* One query from resolver_query() until its callback has run. */
 struct query {
@@ -60,11 +46,8 @@ struct query {
 
 struct resolver {
 	sd_event *loop;
-	ares_channel channel;
-	bool have_channel;
-	bool freeing;           /* inside resolver_free(): no new queries */
-	sd_event_source *timer; /* armed at ares_timeout() */
-	struct watch *watches;
+	struct ares_loop *al;                /* the channel on the loop */
+	bool freeing;                        /* inside resolver_free(): no new queries */
 	struct query *queries;               /* started and not yet delivered */
 	unsigned inflight;                   /* handed to c-ares and not yet answered */
 	struct query *wait_head, *wait_tail; /* waiting for a place (RESOLVER_MAX_INFLIGHT) */
@@ -82,120 +65,18 @@ static void result_clear(struct dns_result *r)
 	for (i = 0; i < r->n_txt; i++)
 		free(r->txt[i].data);
 	free(r->txt);
+	for (i = 0; i < r->n_names; i++)
+		free(r->names[i]);
+	free(r->names);
 	free(r->detail);
 	*r = (struct dns_result){ 0 };
 }
 
-/* Re-arm the timer at the next c-ares deadline, or disable it when nothing is pending. */
+/* The timer follows c-ares's next deadline; not while resolver_free() destroys the channel. */
 static void rearm_timer(struct resolver *res)
 {
-	struct timeval tv, *tvp;
-	uint64_t now;
-
-	if (res->freeing || res->timer == NULL)
-		return;
-	tvp = ares_timeout(res->channel, NULL, &tv);
-	if (tvp == NULL) {
-		(void)sd_event_source_set_enabled(res->timer, SD_EVENT_OFF);
-		return;
-	}
-	if (sd_event_now(res->loop, CLOCK_MONOTONIC, &now) < 0)
-		return;
-	/*
-	 * These two calls only change fields of an existing source; they fail only on a loop
-	 * that is being torn down, when no query will be waited for anyway.
-	 */
-	(void)sd_event_source_set_time(res->timer, now + (uint64_t)tvp->tv_sec * 1000000u +
-						       (uint64_t)tvp->tv_usec);
-	(void)sd_event_source_set_enabled(res->timer, SD_EVENT_ONESHOT);
-}
-
-static int on_timer(sd_event_source *s, uint64_t usec, void *userdata)
-{
-	struct resolver *res = userdata;
-
-	/* No socket is ready: c-ares only checks its deadlines (retries, timeouts). */
-	ares_process_fd(res->channel, ARES_SOCKET_BAD, ARES_SOCKET_BAD);
-	rearm_timer(res);
-	return 0;
-}
-
-static int on_io(sd_event_source *s, int fd, uint32_t revents, void *userdata)
-{
-	struct resolver *res = userdata;
-	/* An error or hang-up is reported to c-ares as readable: its read fails and it moves on. */
-	bool readable = (revents & (EPOLLIN | EPOLLERR | EPOLLHUP)) != 0;
-	bool writable = (revents & EPOLLOUT) != 0;
-
-	ares_process_fd(res->channel, readable ? fd : ARES_SOCKET_BAD,
-			writable ? fd : ARES_SOCKET_BAD);
-	rearm_timer(res);
-	return 0;
-}
-
-/*
- * c-ares announces a socket it opens, a change of interest, and (readable = writable = 0) a
- * socket it is about to close, so the source goes before the descriptor number can be reused.
- */
-static void on_sock_state(void *data, ares_socket_t fd, int readable, int writable)
-{
-	struct resolver *res = data;
-	struct watch **pw, *w;
-	uint32_t events = (readable ? EPOLLIN : 0) | (writable ? EPOLLOUT : 0);
-
-	for (pw = &res->watches; *pw != NULL; pw = &(*pw)->next)
-		if ((*pw)->fd == fd)
-			break;
-	w = *pw;
-	if (events == 0) {
-		if (w != NULL) {
-			*pw = w->next;
-			sd_event_source_disable_unref(w->source);
-			free(w);
-		}
-		return;
-	}
-	if (w != NULL) {
-		(void)sd_event_source_set_io_events(w->source, events);
-		return;
-	}
-	/*
-	 * Without a source the socket is not watched and its queries end at their deadline
-	 * through the timer with ARES_ETIMEOUT: degraded, never stuck.
-	 */
-	w = calloc(1, sizeof(*w));
-	if (w == NULL)
-		return;
-	if (sd_event_add_io(res->loop, &w->source, fd, events, on_io, res) < 0) {
-		free(w);
-		return;
-	}
-	w->fd = fd;
-	w->next = res->watches;
-	res->watches = w;
-}
-
-/*
- * c-ares statuses to the snapshot's. ARES_ENOTFOUND is NXDOMAIN (RCODE 3) and ARES_ENODATA a
- * NOERROR answer without records of the type (RFC 2308 §2.2, NODATA). Everything else, refused
- * connections and malformed answers included, is DNS_ERROR with ares_strerror() as detail.
- */
-static enum dns_status map_status(int status)
-{
-	switch (status) {
-	case ARES_SUCCESS:
-		return DNS_OK;
-	case ARES_ENODATA:
-		return DNS_NODATA;
-	case ARES_ENOTFOUND:
-		return DNS_NXDOMAIN;
-	case ARES_ESERVFAIL:
-		return DNS_SERVFAIL;
-	case ARES_ETIMEOUT:
-		return DNS_TIMEOUT;
-	default:
-		return DNS_ERROR;
-	}
+	if (!res->freeing)
+		ares_loop_rearm(res->al);
 }
 
 /*
@@ -277,6 +158,43 @@ static int decode_addrs(struct dns_result *r, int type, const unsigned char *abu
 		}
 	}
 	r->n_addrs = n;
+out:
+	ares_free_hostent(h);
+	return ret;
+}
+
+/*
+ * Decode an NS answer into r: the name servers' host names as c-ares gives them (no trailing
+ * dot), in answer order. Returns an ARES_* status like decode_mx().
+ */
+static int decode_ns(struct dns_result *r, const unsigned char *abuf, int alen)
+{
+	struct hostent *h = NULL;
+	size_t n = 0, i;
+	int status, ret = ARES_SUCCESS;
+
+	status = ares_parse_ns_reply(abuf, alen, &h);
+	if (status != ARES_SUCCESS)
+		return status;
+	while (h->h_aliases != NULL && h->h_aliases[n] != NULL)
+		n++;
+	if (n == 0) {
+		ret = ARES_ENODATA;
+		goto out;
+	}
+	r->names = calloc(n, sizeof(*r->names));
+	if (r->names == NULL) {
+		ret = ARES_ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		r->names[i] = strdup(h->h_aliases[i]);
+		if (r->names[i] == NULL) {
+			ret = ARES_ENOMEM;
+			goto out;
+		}
+		r->n_names = i + 1;
+	}
 out:
 	ares_free_hostent(h);
 	return ret;
@@ -440,11 +358,13 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 		status = decode_addrs(r, q->type, abuf, alen);
 	else if (status == ARES_SUCCESS && q->type == ns_t_txt)
 		status = decode_txt(r, abuf, alen);
+	else if (status == ARES_SUCCESS && q->type == ns_t_ns)
+		status = decode_ns(r, abuf, alen);
 	if (status != ARES_SUCCESS) {
 		result_clear(r);
 		r->unanswered = status == ARES_ETIMEOUT || status == ARES_ECONNREFUSED;
 	}
-	r->status = map_status(status);
+	r->status = ares_loop_dns_status(status);
 	if (r->status != DNS_OK && r->status != DNS_NODATA && r->status != DNS_NXDOMAIN) {
 		/* ARES_EDESTRUCTION and ARES_ECANCELLED: resolver_free() is cancelling us. */
 		bool cancelled = status == ARES_EDESTRUCTION || status == ARES_ECANCELLED;
@@ -464,7 +384,7 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 static void query_send(struct query *q, const char *name)
 {
 	q->res->inflight++;
-	ares_query(q->res->channel, name, ns_c_in, q->type, on_answer, q);
+	ares_query(ares_loop_channel(q->res->al), name, ns_c_in, q->type, on_answer, q);
 }
 
 /* Send waiting queries while there is room; called whenever a query was answered. */
@@ -517,147 +437,44 @@ static int on_deliver(sd_event_source *s, void *userdata)
 	return 0;
 }
 
-/* Number of servers c-ares will ask in turn; the per-try timeout is divided among them. */
-static int count_servers(ares_channel channel, size_t *ret_n)
-{
-	struct ares_addr_port_node *head = NULL, *s;
-	size_t n = 0;
-	int status;
-
-	status = ares_get_servers_ports(channel, &head);
-	if (status != ARES_SUCCESS)
-		return -ENOMEM;
-	for (s = head; s != NULL; s = s->next)
-		n++;
-	ares_free_data(head);
-	*ret_n = n > 0 ? n : 1;
-	return 0;
-}
-
-/*
- * c-ares 1.18 gives each try of a query the first-try timeout T shifted left by the number of
- * complete passes over the n servers, so "tries" passes cost n * T * (2^tries - 1). Choose T so
- * that the whole query fits in timeout_ms (measured: a silent server, 3000 ms -> ends after
- * 3002 ms). A server that refuses (ICMP port unreachable) ends the query at once instead.
- */
-static int try_timeout_ms(unsigned timeout_ms, size_t n_servers)
-{
-	unsigned long t = timeout_ms / (n_servers * ((1u << RESOLVER_TRIES) - 1));
-
-	return t < RESOLVER_MIN_TRY_MS ? RESOLVER_MIN_TRY_MS : (int)t;
-}
-
-/* How many servers the channel will have: those of server (a list) or of resolv.conf. */
-static int planned_servers(const char *server, size_t *ret_n)
-{
-	ares_channel tmp;
-	size_t n = 1;
-	const char *p;
-	int r;
-
-	if (server != NULL) {
-		for (p = server; *p != '\0'; p++)
-			n += *p == ',';
-		*ret_n = n;
-		return 0;
-	}
-	/* A channel opens no socket before its first query: reading resolv.conf is all it does. */
-	if (ares_init(&tmp) != ARES_SUCCESS)
-		return -ENOMEM;
-	r = count_servers(tmp, ret_n);
-	ares_destroy(tmp);
-	return r;
-}
-
 int resolver_new(sd_event *loop, const char *server, unsigned timeout_ms, struct resolver **ret_res,
 		 struct mxs_error *reterr)
 {
-	struct ares_options o = { 0 };
-	struct resolver *res = NULL;
-	size_t n_servers;
-	int status, r;
+	/*
+	 * NOCHECKRESP (ares_loop.h) hands SERVFAIL answers to ares_query(), which maps them to
+	 * ARES_ESERVFAIL: a validating resolver's SERVFAIL is its verdict on the name
+	 * (DANE-DNS-04), so asking the next server would not change it.
+	 */
+	struct ares_loop_options o = { .servers = server, .timeout_ms = timeout_ms };
+	struct resolver *res;
+	int r;
 
 	if (loop == NULL || ret_res == NULL || timeout_ms == 0)
 		return mxs_error_set(reterr, NULL, NULL, "resolver: invalid arguments");
-	if (ares_library_init(ARES_LIB_INIT_ALL) != ARES_SUCCESS)
-		return -ENOMEM;
-	/* From here on every failure goes through "out", which undoes what was done so far. */
 	res = calloc(1, sizeof(*res));
-	if (res == NULL) {
-		r = -ENOMEM;
-		goto out;
+	if (res == NULL)
+		return -ENOMEM;
+	r = ares_loop_new(loop, &o, &res->al, reterr);
+	if (r < 0) {
+		free(res);
+		return r;
 	}
 	res->loop = sd_event_ref(loop);
-	r = planned_servers(server, &n_servers);
-	if (r < 0) {
-		mxs_error_set(reterr, "/etc/resolv.conf", NULL,
-			      "cannot read the resolver configuration");
-		goto out;
-	}
-	o.sock_state_cb = on_sock_state;
-	o.sock_state_cb_data = res;
-	o.timeout = try_timeout_ms(timeout_ms, n_servers);
-	o.tries = RESOLVER_TRIES;
-	/*
-	 * c-ares 1.18 drops SERVFAIL, REFUSED and NOTIMP answers and retries; once the tries run
-	 * out it reports the query's initial status, ARES_ECONNREFUSED, so a DNSSEC-bogus name
-	 * would look like a dead resolver. NOCHECKRESP hands those answers to ares_query(), which
-	 * maps their RCODE (SERVFAIL -> ARES_ESERVFAIL). A validating resolver's SERVFAIL is its
-	 * verdict on the name (DANE-DNS-04), so asking the next server would not change it.
-	 */
-	o.flags = ARES_FLAG_NOCHECKRESP;
-	status = ares_init_options(&res->channel, &o,
-				   ARES_OPT_SOCK_STATE_CB | ARES_OPT_TIMEOUTMS | ARES_OPT_TRIES |
-				       ARES_OPT_FLAGS);
-	if (status != ARES_SUCCESS) {
-		r = mxs_error_set(reterr, NULL, NULL, "cannot initialise c-ares: %s",
-				  ares_strerror(status));
-		goto out;
-	}
-	res->have_channel = true;
-	if (server != NULL) {
-		/* Accepts "1.2.3.4", "1.2.3.4:53", "::1" and "[::1]:53". */
-		status = ares_set_servers_ports_csv(res->channel, server);
-		if (status != ARES_SUCCESS) {
-			r = mxs_error_set(reterr, NULL, NULL,
-					  "resolver address \"%s\" is not valid: %s", server,
-					  ares_strerror(status));
-			goto out;
-		}
-	}
-	r = sd_event_add_time(loop, &res->timer, CLOCK_MONOTONIC, UINT64_MAX,
-			      RESOLVER_TIMER_ACCURACY_USEC, on_timer, res);
-	if (r < 0) {
-		mxs_error_set(reterr, NULL, NULL, "cannot add a timer to the event loop: %s",
-			      strerror(-r));
-		goto out;
-	}
-	(void)sd_event_source_set_enabled(res->timer, SD_EVENT_OFF);
 	*ret_res = res;
 	return 0;
-out:
-	/* resolver_free() also drops the library reference taken above. */
-	if (res != NULL)
-		resolver_free(res);
-	else
-		ares_library_cleanup();
-	return r;
 }
 
 struct resolver *resolver_free(struct resolver *res)
 {
-	struct watch *w;
-
 	if (res == NULL || res->freeing)
 		return NULL;
 	res->freeing = true;
 	/*
-	 * ares_destroy() completes every pending query with ARES_EDESTRUCTION (on_answer only
-	 * stores it: res->freeing keeps the defer sources off) and reports its sockets closed
-	 * through on_sock_state, which removes the I/O sources. res is still whole meanwhile.
+	 * Destroying the channel completes every pending query with ARES_EDESTRUCTION (on_answer
+	 * only stores it: res->freeing keeps the defer sources off) and removes the channel's
+	 * sources. res is still whole meanwhile.
 	 */
-	if (res->have_channel)
-		ares_destroy(res->channel);
+	res->al = ares_loop_free(res->al);
 	/* Queries that never reached c-ares end the same way as those it cancelled. */
 	while (res->wait_head != NULL) {
 		struct query *q = res->wait_head;
@@ -676,16 +493,8 @@ struct resolver *resolver_free(struct resolver *res)
 	 */
 	while (res->queries != NULL)
 		query_deliver(res->queries);
-	while (res->watches != NULL) {
-		w = res->watches;
-		res->watches = w->next;
-		sd_event_source_disable_unref(w->source);
-		free(w);
-	}
-	sd_event_source_disable_unref(res->timer);
 	sd_event_unref(res->loop);
 	free(res);
-	ares_library_cleanup();
 	return NULL;
 }
 

@@ -1,11 +1,11 @@
 /*
  * resolver.h - DNS lookups with c-ares, driven by the sd-event loop.
  *
- * c-ares 1.18 tells us which sockets it wants watched through its socket-state callback; we add
- * and remove sd-event I/O sources accordingly, and keep one timer source armed at ares_timeout()
- * (DESIGN.md, Runtime). Nothing blocks.
+ * The c-ares channel runs on the loop through agent/ares_loop.h: I/O sources for the sockets
+ * c-ares announces, one timer armed at ares_timeout() (DESIGN.md, Runtime). Nothing blocks.
  *
- * Results are decoded with c-ares's own parsers (MX, A, AAAA, TXT) and handed back as plain data.
+ * Results are decoded with c-ares's own parsers (MX, A, AAAA, TXT, NS) and handed back as plain
+ * data.
  */
 #ifndef MXS_AGENT_RESOLVER_H
 #define MXS_AGENT_RESOLVER_H
@@ -49,6 +49,9 @@ struct dns_result {
 	size_t n_txt;
 	unsigned ttl; /* TXT queries: the smallest TTL among the answer's RRs (CNAMEs included);
 		       * 0 when unknown */
+	char **names; /* for NS queries: the name servers' host names as received, without the
+		       * trailing dot, in answer order (owned, like the array) */
+	size_t n_names;
 };
 
 typedef void (*resolver_done_fn)(const struct dns_result *result, void *userdata);
@@ -68,12 +71,12 @@ int resolver_new(sd_event *loop, const char *server, unsigned timeout_ms, struct
 struct resolver *resolver_free(struct resolver *res);
 
 /*
- * Look up name's records of type (ns_t_mx, ns_t_a, ns_t_aaaa or ns_t_txt from <arpa/nameser.h>;
- * any other type is asked too, but only its status is reported, e.g. "." NS to see whether the
- * resolver answers at all); class IN. CNAMEs are followed by the recursive resolver, and the
- * records at the end of the chain are reported (STS-TXT-13). done is called exactly once, from
- * the loop (never from inside this call, nor from inside c-ares), or from resolver_free() for a
- * query still pending. result and everything it points to are valid only during the callback.
+ * Look up name's records of type (ns_t_mx, ns_t_a, ns_t_aaaa, ns_t_txt or ns_t_ns from
+ * <arpa/nameser.h>; any other type is asked too, but only its status is reported); class IN.
+ * CNAMEs are followed by the recursive resolver, and the records at the end of the chain are
+ * reported (STS-TXT-13). done is called exactly once, from the loop (never from inside this
+ * call, nor from inside c-ares), or from resolver_free() for a query still pending. result and
+ * everything it points to are valid only during the callback.
  *
  * name, userdata: name is copied; userdata is passed to done untouched.
  *

@@ -16,11 +16,14 @@
  *
  * With the store's history (lib/history.h): a policy body changed while the id stayed the same
  * (STS-TXT-09: senders keep their cached copy until max_age runs out), an id changed with the
- * body unchanged (STS-FETCH-14, informational), and a record removed while senders may still
- * cache a policy (STS-TXT-14). Each names the cache horizon: last seen + max_age.
+ * body unchanged (STS-FETCH-14, informational), an MX in the current policy that an earlier
+ * policy senders may still cache does not cover (STS-CACHE-02), and a record removed while
+ * senders may still cache a policy (STS-TXT-14). Each names the cache horizon: last seen +
+ * max_age.
  */
 #include <errno.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -266,6 +269,58 @@ static int eval_coverage(struct eval *ev)
 	return 0;
 }
 
+/* Whether any of the NULL-terminated mx patterns covers host (STS-MX-02/03). */
+static bool patterns_cover(char *const *mx, const char *host)
+{
+	size_t i;
+
+	for (i = 0; mx != NULL && mx[i] != NULL; i++)
+		if (hostmatch_mx_pattern(mx[i], host))
+			return true;
+	return false;
+}
+
+/*
+ * STS-CACHE-01/02: senders that cached an earlier policy apply it until its last fetch plus its
+ * max_age. An MX the current policy covers but such a cached policy does not (typically one added
+ * to DNS and to the policy at once) is refused by those senders until then.
+ */
+static int eval_cached_exclusions(struct eval *ev, const char *digest)
+{
+	const struct history *h = ev->hist;
+	const struct sts_policy *pol = ev->view.policy;
+	char until[32];
+	size_t i, j;
+
+	if (pol->mode != STS_MODE_ENFORCE)
+		return 0;
+	for (i = 0; i < ev->snap->n_mx; i++) {
+		const char *host = ev->snap->mx[i].name;
+
+		if (!sts_policy_covers(pol, host, NULL))
+			continue; /* reported as sts.mx.not-covered */
+		for (j = 0; j < h->n_policies; j++) {
+			const struct policy_seen *p = &h->policies[j];
+			time_t horizon = p->last_seen + (p->max_age > 0 ? p->max_age : 0);
+
+			if (strcmp(p->digest, digest) == 0 || p->mode == NULL ||
+			    strcmp(p->mode, "enforce") != 0 || horizon <= ev->snap->taken_at ||
+			    patterns_cover(p->mx, host))
+				continue;
+			iso_time(horizon, until, sizeof(until));
+			if (add(ev, "sts.mx.not-in-cached-policy", SEVERITY_WARNING, "STS-CACHE-02",
+				RT_VALID, host,
+				"MX %s is in the current policy but not in the one senders may "
+				"still "
+				"cache (id \"%s\"): they refuse it until %s",
+				host, p->id, until) == NULL)
+				return -ENOMEM;
+			break;
+		}
+	}
+	return 0;
+}
+
 /*
  * STS-TXT-09, STS-FETCH-14: compare today's (id, body digest) with what the store saw. The
  * history holds past observations only (the agent records today's after evaluating).
@@ -371,6 +426,8 @@ static int evaluate(struct eval *ev, const char *digest)
 	r = eval_coverage(ev);
 	if (r == 0 && ev->hist != NULL && ev->hist->available && digest != NULL)
 		r = eval_history(ev, digest);
+	if (r == 0 && ev->hist != NULL && ev->hist->available && digest != NULL)
+		r = eval_cached_exclusions(ev, digest);
 	return r;
 }
 

@@ -19,9 +19,9 @@
 #include <strings.h>
 
 #include "lib/hostmatch.h"
+#include "lib/tagvalue.h"
 
-/* RFC 8461 §3.2: ext-name is at most 32 characters; RFC 1035 §2.3.4 for the mx names. */
-#define EXT_NAME_MAX 32
+/* RFC 1035 §2.3.4 for the mx names. */
 #define LABEL_MAX    63
 #define NAME_MAX_LEN 253
 /* STS-POL-06 (PROJECT): a max_age below a day is reported. */
@@ -104,19 +104,6 @@ static size_t utf8_seq(const unsigned char *s, size_t n)
 	return need;
 }
 
-/* ext-name = (ALPHA / DIGIT) *31(ALPHA / DIGIT / "_" / "-" / ".") */
-static bool ext_name_ok(const char *s, size_t len)
-{
-	size_t i;
-
-	if (len == 0 || len > EXT_NAME_MAX || !is_alnum(s[0]))
-		return false;
-	for (i = 1; i < len; i++)
-		if (!is_alnum(s[i]) && s[i] != '_' && s[i] != '-' && s[i] != '.')
-			return false;
-	return true;
-}
-
 /*
  * ext-value = vchar [*(SP / vchar) vchar], vchar = %x21-7E or a UTF-8 multi-byte character.
  * The value given is already trimmed of WSP on both sides.
@@ -191,28 +178,6 @@ static const char *mx_pattern_problem(const char *s, size_t len, size_t *ret_lab
 	}
 	*ret_labels = labels;
 	return NULL;
-}
-
-static int mx_append(struct pol_state *st, const char *v, size_t vlen)
-{
-	struct sts_policy *p = st->p;
-	char *copy;
-
-	if (p->n_mx + 1 >= st->mx_cap) {
-		size_t cap = st->mx_cap ? st->mx_cap * 2 : 8;
-		char **mx = realloc(p->mx, cap * sizeof(*mx));
-
-		if (mx == NULL)
-			return -ENOMEM;
-		p->mx = mx;
-		st->mx_cap = cap;
-	}
-	copy = strndup(v, vlen);
-	if (copy == NULL)
-		return -ENOMEM;
-	p->mx[p->n_mx++] = copy;
-	p->mx[p->n_mx] = NULL;
-	return 0;
 }
 
 /* A line whose key is a repeated non-mx key: STS-POL-11, only the first occurrence counts. */
@@ -332,7 +297,7 @@ static void field_mx(struct pol_state *st, const char *v, size_t vlen)
 			       "line %zu: mx pattern \"%.*s\" covers every host directly under a "
 			       "top-level domain",
 			       st->line, (int)vlen, v);
-	if (mx_append(st, v, vlen) < 0)
+	if (tagvalue_values_add(&st->p->mx, &st->p->n_mx, &st->mx_cap, v, vlen) < 0)
 		st->nomem = true;
 }
 
@@ -351,8 +316,11 @@ static void field_extension(struct pol_state *st, const char *line, size_t n, si
 				       "line %zu: key \"%.*s\" is not \"%s\" (keys are "
 				       "case-sensitive), so senders ignore the line",
 				       st->line, (int)klen, key, known[i]);
-	/* D2: a malformed extension breaks the grammar, but senders skip it */
-	if (!ext_name_ok(key, klen) || !ext_value_ok(v, vlen)) {
+	/*
+	 * D2: a malformed extension breaks the grammar, but senders skip it. The ext-name is the
+	 * TXT record's (lib/tagvalue.h); the ext-value is the policy's own, with SP and UTF-8.
+	 */
+	if (!tagvalue_ext_name_ok(key, klen) || !ext_value_ok(v, vlen)) {
 		(void)diag_add(st->d, DIAG_WARN, true, "STS-POL-10",
 			       "line %zu: malformed extension \"%s\"", st->line,
 			       diag_excerpt(ex, sizeof(ex), line, n));
@@ -539,13 +507,9 @@ out:
 
 struct sts_policy *sts_policy_free(struct sts_policy *policy)
 {
-	size_t i;
-
 	if (policy == NULL)
 		return NULL;
-	for (i = 0; i < policy->n_mx; i++)
-		free(policy->mx[i]);
-	free(policy->mx);
+	(void)tagvalue_values_free(policy->mx, policy->n_mx);
 	free(policy);
 	return NULL;
 }

@@ -4,10 +4,13 @@
 #include "lib/sts_view.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
+#include "lib/hostmatch.h"
 #include "lib/sts_fetch.h"
 
 int sts_view_body_digest(const unsigned char *body, size_t len, char out[65])
@@ -35,6 +38,36 @@ void sts_view_clear(struct sts_view *v)
 	diag_clear(&v->fetch_diags);
 	diag_clear(&v->policy_diags);
 	memset(v, 0, sizeof(*v));
+}
+
+/*
+ * STS-FETCH-02/03: a sender validates the policy host's certificate before it reads anything:
+ * the chain to a trusted root, and a DNS-ID for mta-sts.<domain>. True when it would accept it.
+ */
+static bool webpki_ok(const struct snapshot *snap)
+{
+	static const char *const none[] = { NULL };
+	const struct policy_fetch *pf = &snap->policy;
+	const struct certinfo *leaf = pf->chain_len > 0 ? pf->chain[0] : NULL;
+	char *host;
+	bool ok;
+
+	if (leaf == NULL || pf->verify_now.code != 0)
+		return false;
+	host = malloc(strlen(snap->domain) + sizeof("mta-sts."));
+	if (host == NULL)
+		return false;
+	strcpy(host, "mta-sts.");
+	strcat(host, snap->domain);
+	{
+		const char *refs[] = { host, NULL };
+
+		ok = hostmatch_cert(HOSTMATCH_STS_POLICY,
+				    leaf->san != NULL ? (const char *const *)leaf->san : none,
+				    leaf->cn, refs, NULL);
+	}
+	free(host);
+	return ok;
 }
 
 /* The fetch as a sender judges it (STS-FETCH-05/06/08/09); 0 when it can carry a policy. */
@@ -77,6 +110,11 @@ int sts_view_build(const struct snapshot *snap, struct sts_view *ret)
 	}
 	v.state = STS_BROKEN;
 	/* STS-FETCH-12: a record without a fetchable, valid policy leaves senders without one. */
+	if (pf->attempted && pf->outcome == FETCH_RESPONSE && !webpki_ok(snap)) {
+		v.fetch_failed = true;
+		v.webpki_failed = true;
+		goto out;
+	}
 	if (!pf->attempted || judge_fetch(pf, &v) < 0) {
 		v.fetch_failed = true;
 		if (v.fetch_diags.lost)

@@ -35,6 +35,7 @@ struct sts_view {
 	struct sts_policy *policy; /* the parsed policy when it was accepted (owned) */
 	/* Where the sender's path broke, when state is STS_BROKEN: */
 	bool fetch_failed;   /* no response, or one senders reject (status, type, size) */
+	bool webpki_failed;  /* the fetch failed on the policy host certificate (STS-FETCH-02/03) */
 	bool policy_invalid; /* a response, but the body is not a valid policy */
 	/* Every diagnostic, by stage (owned). */
 	struct diag_list txt_diags;

@@ -354,3 +354,135 @@ struct ns_answer *snapfix_ns_answer(struct ns_view *v, const char *qname, int qt
 	qsort(a->rrs, n, sizeof(*a->rrs), cmp_rr);
 	return a;
 }
+
+/* --- MTA-STS and TLS-RPT (STS-TXT, STS-FETCH, RPT-TXT), for mta_sts, tls_rpt, sts_view ----- */
+
+static void txt_set(struct txt_lookup *t, enum dns_status status, const char *const records[])
+{
+	size_t n = 0, i;
+
+	txt_lookup_clear(t);
+	t->looked_up = true;
+	t->status = status;
+	t->ttl = 3600;
+	while (records != NULL && records[n] != NULL)
+		n++;
+	if (n == 0)
+		return;
+	t->records = xcalloc(n, sizeof(*t->records));
+	for (i = 0; i < n; i++) {
+		t->records[i].data = xstrdup(records[i]);
+		t->records[i].len = strlen(records[i]);
+		t->records[i].n_strings = 1;
+	}
+	t->n_records = n;
+}
+
+void snapfix_sts_txt(struct snapshot *snap, enum dns_status status, const char *const records[])
+{
+	txt_set(&snap->sts_txt, status, records);
+}
+
+void snapfix_rpt_txt(struct snapshot *snap, enum dns_status status, const char *const records[])
+{
+	txt_set(&snap->rpt_txt, status, records);
+}
+
+struct policy_fetch *snapfix_policy(struct snapshot *snap, enum fetch_outcome outcome, long status,
+				    const char *content_type, const char *location,
+				    const char *body, const char *detail)
+{
+	struct policy_fetch *pf = &snap->policy;
+
+	/* Leaves the verdicts "not attempted" (-1), as the gatherer does before a handshake. */
+	policy_fetch_clear(pf);
+	pf->attempted = true;
+	pf->url = mxs_strdupf("https://mta-sts.%s/.well-known/mta-sts.txt", snap->domain);
+	if (pf->url == NULL)
+		abort();
+	pf->outcome = outcome;
+	pf->detail = xstrdup(detail);
+	pf->status = status;
+	pf->content_type = xstrdup(content_type);
+	pf->location = xstrdup(location);
+	if (body != NULL) {
+		/* lib/snapshot.h: NUL-terminated after body_len */
+		pf->body_len = strlen(body);
+		pf->body = xcalloc(pf->body_len + 1, 1);
+		memcpy(pf->body, body, pf->body_len);
+	}
+	(void)snprintf(pf->address, sizeof(pf->address), "%s", "192.0.2.80");
+	pf->duration_ms = 40;
+	/* A response means a handshake happened: give it a chain senders accept. */
+	if (outcome == FETCH_RESPONSE) {
+		char *host = mxs_strdupf("mta-sts.%s", snap->domain);
+		const char *const san[] = { host, NULL };
+
+		if (host == NULL)
+			abort();
+		snapfix_policy_chain(pf, san, 0, "ok");
+		free(host);
+	}
+	return pf;
+}
+
+/* Append c to a certificate array (which takes ownership). */
+static void push_cert(struct certinfo ***v, size_t *n, struct certinfo *c)
+{
+	struct certinfo **slot = append((void **)v, n, sizeof(*slot));
+
+	*slot = c;
+}
+
+void snapfix_policy_chain(struct policy_fetch *pf, const char *const san[], long code,
+			  const char *text)
+{
+	struct certinfo *leaf, *inter, *root;
+
+	certinfo_array_free(pf->chain, pf->chain_len);
+	certinfo_array_free(pf->path, pf->path_len);
+	pf->chain = pf->path = NULL;
+	pf->chain_len = pf->path_len = 0;
+	leaf = snapfix_cert(san != NULL ? san[0] : NULL, san, SNAPFIX_NOW - 10 * SNAPFIX_DAY,
+			    SNAPFIX_NOW + 80 * SNAPFIX_DAY, KEY_TYPE_EC, "Fixture CA R1");
+	inter = snapfix_cert("Fixture CA R1", NULL, SNAPFIX_NOW - 400 * SNAPFIX_DAY,
+			     SNAPFIX_NOW + 1100 * SNAPFIX_DAY, KEY_TYPE_EC, "Fixture Root");
+	root = snapfix_cert("Fixture Root", NULL, SNAPFIX_NOW - 4000 * SNAPFIX_DAY,
+			    SNAPFIX_NOW + 4000 * SNAPFIX_DAY, KEY_TYPE_EC, "Fixture Root");
+	push_cert(&pf->chain, &pf->chain_len, leaf);
+	push_cert(&pf->chain, &pf->chain_len, inter);
+	push_cert(&pf->path, &pf->path_len, snapfix_cert_dup(leaf));
+	push_cert(&pf->path, &pf->path_len, snapfix_cert_dup(inter));
+	push_cert(&pf->path, &pf->path_len, root);
+	snapfix_verdict(&pf->verify_now, code, text, code == X509_V_OK ? -1 : 0);
+	snapfix_verdict(&pf->verify_warning, X509_V_OK, NULL, -1);
+	snapfix_verdict(&pf->verify_critical, X509_V_OK, NULL, -1);
+}
+
+char *snapfix_sts_body(const char *domain, const char *mode)
+{
+	char *body =
+	    mxs_strdupf("version: STSv1\nmode: %s\nmx: *.%s\nmax_age: 604800\n", mode, domain);
+
+	if (body == NULL)
+		abort();
+	return body;
+}
+
+struct policy_fetch *snapfix_sts_active(struct snapshot *snap, const char *mode)
+{
+	const char *const records[] = { "v=STSv1; id=" SNAPFIX_STS_ID, NULL };
+	char *body = snapfix_sts_body(snap->domain, mode);
+	char *host = mxs_strdupf("mta-sts.%s", snap->domain);
+	const char *const san[] = { host, NULL };
+	struct policy_fetch *pf;
+
+	if (host == NULL)
+		abort();
+	snapfix_sts_txt(snap, DNS_OK, records);
+	pf = snapfix_policy(snap, FETCH_RESPONSE, 200, "text/plain", NULL, body, NULL);
+	snapfix_policy_chain(pf, san, X509_V_OK, NULL);
+	free(host);
+	free(body);
+	return pf;
+}

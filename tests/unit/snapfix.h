@@ -125,4 +125,53 @@ struct ns_view *snapfix_ns_view(struct snapshot *snap, const char *name, const c
 struct ns_answer *snapfix_ns_answer(struct ns_view *v, const char *qname, int qtype,
 				    enum dns_status status, bool aa, const char *const rrs[]);
 
+/* --- MTA-STS and TLS-RPT (STS-TXT, STS-FETCH, RPT-TXT), for mta_sts, tls_rpt, sts_view ----- */
+
+/*
+ * Mark the _mta-sts (snapfix_sts_txt) or _smtp._tls (snapfix_rpt_txt) lookup done with status
+ * and the records as their joined character-strings (NULL-terminated, copied, one string each;
+ * NULL for none), TTL 3600. Whatever the lookup held before is released.
+ */
+void snapfix_sts_txt(struct snapshot *snap, enum dns_status status, const char *const records[]);
+void snapfix_rpt_txt(struct snapshot *snap, enum dns_status status, const char *const records[]);
+
+/*
+ * Record the policy fetch of https://mta-sts.<domain>/.well-known/mta-sts.txt (attempted, from
+ * 192.0.2.80): outcome, HTTP status (0 without a response), the Content-Type and Location
+ * headers (copied, NULL when absent), the body (copied, NULL for none) and detail, the readable
+ * cause of an outcome other than FETCH_RESPONSE (copied, may be NULL). A response gets the chain
+ * of snapfix_policy_chain() for mta-sts.<domain>, valid (a handshake happened); other outcomes
+ * get none and verdicts "not attempted". Whatever the fetch held before is released. Returns
+ * &snap->policy.
+ */
+struct policy_fetch *snapfix_policy(struct snapshot *snap, enum fetch_outcome outcome, long status,
+				    const char *content_type, const char *location,
+				    const char *body, const char *detail);
+
+/*
+ * Give the policy host a presented chain: a leaf with the SAN dNSNames san (NULL-terminated;
+ * its CN is san[0]) issued by "Fixture CA R1" (valid 80 more days) and that intermediate, the
+ * path leaf + intermediate + root (copies), made with snapfix_cert. verify_now is code with
+ * text (snapfix_verdict; depth 0 unless code is X509_V_OK); verify_warning and verify_critical
+ * are X509_V_OK. Replaces an earlier chain.
+ */
+void snapfix_policy_chain(struct policy_fetch *pf, const char *const san[], long code,
+			  const char *text);
+
+/*
+ * The body snapfix_sts_active() serves: mode, "mx: *.<domain>", max_age 604800 (a week). The
+ * caller frees it.
+ */
+char *snapfix_sts_body(const char *domain, const char *mode);
+
+/* The id of the record snapfix_sts_active() publishes. */
+#define SNAPFIX_STS_ID "20261101T0000"
+
+/*
+ * A working MTA-STS deployment: the record "v=STSv1; id=" SNAPFIX_STS_ID and the policy of
+ * snapfix_sts_body() served with 200, text/plain and a valid chain for mta-sts.<domain>.
+ * mode is "enforce", "testing" or "none". Returns &snap->policy.
+ */
+struct policy_fetch *snapfix_sts_active(struct snapshot *snap, const char *mode);
+
 #endif

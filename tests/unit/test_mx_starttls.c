@@ -187,6 +187,58 @@ static struct snapshot *wrongname(void)
 	return s;
 }
 
+/*
+ * cert-wrongname.test under an MTA-STS policy of mode ("enforce", "testing", "none"), without
+ * one (NULL: no _mta-sts record), or with its _mta-sts lookup failing (""): the mode grades the
+ * TLS fault (STS-MODE-01/02/03).
+ */
+static struct snapshot *wrongname_sts(const char *mode)
+{
+	struct snapshot *s = wrongname();
+
+	if (mode == NULL)
+		snapfix_sts_txt(s, DNS_NXDOMAIN, NULL);
+	else if (*mode == '\0')
+		snapfix_sts_txt(s, DNS_TIMEOUT, NULL);
+	else
+		(void)snapfix_sts_active(s, mode);
+	return s;
+}
+
+static struct snapshot *wrongname_enforce(void)
+{
+	return wrongname_sts("enforce");
+}
+
+static struct snapshot *wrongname_testing(void)
+{
+	return wrongname_sts("testing");
+}
+
+static struct snapshot *wrongname_mode_none(void)
+{
+	return wrongname_sts("none");
+}
+
+static struct snapshot *wrongname_no_policy(void)
+{
+	return wrongname_sts(NULL);
+}
+
+static struct snapshot *wrongname_sts_unknown(void)
+{
+	return wrongname_sts("");
+}
+
+/* A record, but the policy cannot be fetched: senders have no policy to enforce. */
+static struct snapshot *wrongname_policy_404(void)
+{
+	struct snapshot *s = wrongname_sts("enforce");
+
+	s->policy.status = 404;
+	return s;
+}
+
 /* lab wildcard-deep.test: MX mx.in.wildcard-deep.test, certificate *.wildcard-deep.test. */
 static struct snapshot *wildcard_deep(void)
 {
@@ -454,6 +506,27 @@ static void extra_wrongname(const struct finding *f)
 	assert_non_null(strstr(f->message, "mx.elsewhere.test"));
 }
 
+static void extra_mode_enforce(const struct finding *f)
+{
+	assert_non_null(strstr(f->message, "MTA-STS enforce: senders refuse this MX"));
+}
+
+static void extra_mode_testing(const struct finding *f)
+{
+	assert_non_null(strstr(f->message, "would refuse this MX under enforce"));
+}
+
+static void extra_mode_no_policy(const struct finding *f)
+{
+	assert_non_null(strstr(f->message, "no MTA-STS policy in force"));
+}
+
+/* Not gathered: the fault is graded as under enforce, without claiming a policy. */
+static void extra_mode_not_gathered(const struct finding *f)
+{
+	assert_null(strstr(f->message, "MTA-STS"));
+}
+
 static void extra_wildcard(const struct finding *f)
 {
 	assert_string_equal(snapfix_str(f, "names"), "*.wildcard-deep.test");
@@ -536,6 +609,27 @@ static const struct mx_case cases[] = {
 	{ "STS-CERT-04 cert-wrongname.test: tls.name-mismatch CRITICAL", wrongname, 1,
 	  "tls.name-mismatch", SEVERITY_CRITICAL, "STS-CERT-04", "certificate-host-mismatch",
 	  "mx1.cert-wrongname.test", NULL, extra_wrongname },
+	{ "STS-MODE-01 name mismatch under enforce: tls.name-mismatch CRITICAL", wrongname_enforce,
+	  1, "tls.name-mismatch", SEVERITY_CRITICAL, "STS-CERT-04", "certificate-host-mismatch",
+	  "mx1.cert-wrongname.test", NULL, extra_mode_enforce },
+	{ "STS-MODE-02 name mismatch under testing: tls.name-mismatch WARNING", wrongname_testing,
+	  1, "tls.name-mismatch", SEVERITY_WARNING, "STS-CERT-04", "certificate-host-mismatch",
+	  "mx1.cert-wrongname.test", NULL, extra_mode_testing },
+	{ "STS-MODE-03 name mismatch under mode none: tls.name-mismatch WARNING",
+	  wrongname_mode_none, 1, "tls.name-mismatch", SEVERITY_WARNING, "STS-CERT-04",
+	  "certificate-host-mismatch", "mx1.cert-wrongname.test", NULL, extra_mode_no_policy },
+	{ "STS-TXT-04 name mismatch without MTA-STS: tls.name-mismatch WARNING",
+	  wrongname_no_policy, 1, "tls.name-mismatch", SEVERITY_WARNING, "STS-CERT-04",
+	  "certificate-host-mismatch", "mx1.cert-wrongname.test", NULL, extra_mode_no_policy },
+	{ "STS-FETCH-12 name mismatch, policy not fetchable: tls.name-mismatch WARNING",
+	  wrongname_policy_404, 1, "tls.name-mismatch", SEVERITY_WARNING, "STS-CERT-04",
+	  "certificate-host-mismatch", "mx1.cert-wrongname.test", NULL, extra_mode_no_policy },
+	{ "STS-MODE-01 name mismatch, MTA-STS not gathered: tls.name-mismatch CRITICAL", wrongname,
+	  1, "tls.name-mismatch", SEVERITY_CRITICAL, "STS-CERT-04", "certificate-host-mismatch",
+	  "mx1.cert-wrongname.test", NULL, extra_mode_not_gathered },
+	{ "STS-TXT-01 name mismatch, _mta-sts lookup failed: tls.name-mismatch CRITICAL",
+	  wrongname_sts_unknown, 1, "tls.name-mismatch", SEVERITY_CRITICAL, "STS-CERT-04",
+	  "certificate-host-mismatch", "mx1.cert-wrongname.test", NULL, extra_mode_not_gathered },
 	{ "STS-CERT-05 wildcard-deep.test: one label only, tls.name-mismatch", wildcard_deep, 1,
 	  "tls.name-mismatch", SEVERITY_CRITICAL, "STS-CERT-05", "certificate-host-mismatch",
 	  "mx.in.wildcard-deep.test", NULL, extra_wildcard },

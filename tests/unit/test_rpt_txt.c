@@ -16,41 +16,11 @@
 #include "lib/rpt_txt.h"
 #include "tests/unit/vectors.h"
 
-/* One TXT RR of a vector (a list of character-strings), joined without separators. */
-static char *join_strings(const json_t *arr, size_t *ret_len)
-{
-	size_t i, len = 0;
-	char *data;
-	json_t *s;
-
-	json_array_foreach(arr, i, s) len += json_string_length(s);
-	data = calloc(1, len + 1);
-	assert_non_null(data);
-	len = 0;
-	json_array_foreach(arr, i, s)
-	{
-		memcpy(data + len, json_string_value(s), json_string_length(s));
-		len += json_string_length(s);
-	}
-	*ret_len = len;
-	return data;
-}
-
-static void print_diags(const struct diag_list *d)
-{
-	size_t i;
-
-	for (i = 0; i < d->n; i++)
-		print_error("    %s %s%s: %s\n", diag_level_name(d->v[i].level),
-			    d->v[i].invalid ? "invalid " : "", d->v[i].req, d->v[i].text);
-}
-
 /* The parsed destinations against expect.rua; returns the number of mismatches. */
-static int rua_mismatch(const json_t *v, const json_t *want, const struct rpt_txt *rec)
+static size_t rua_mismatch(const json_t *v, const json_t *want, const struct rpt_txt *rec)
 {
 	const char *id = vectors_string(v, "id"), *req = vectors_string(v, "req");
-	size_t i;
-	int bad = 0;
+	size_t i, bad = 0;
 
 	if (rec == NULL) {
 		print_error("%s (%s): expected a record, got none\n", id, req);
@@ -70,159 +40,84 @@ static int rua_mismatch(const json_t *v, const json_t *want, const struct rpt_tx
 	return bad;
 }
 
+/* One vector of tlsrpt-txt.json (vectors_check_fn): the destinations, the same verdict without
+ * a list. */
+static size_t check_rpt(const json_t *v, struct diag_list *d, void *ctx)
+{
+	const json_t *want_rua = json_object_get(json_object_get(v, "expect"), "rua");
+	struct txt_record in = vectors_txt_record(json_object_get(v, "input"));
+	struct rpt_txt *rec = NULL;
+	size_t failures = 0;
+	int r = rpt_txt_parse(in.data, in.len, &rec, d);
+
+	(void)ctx;
+	assert_true(r == 0 || r == -EINVAL);
+	assert_true((r == 0) == (rec != NULL));
+	assert_int_equal(rpt_txt_parse(in.data, in.len, NULL, NULL), r);
+	if (json_is_array(want_rua))
+		failures += rua_mismatch(v, want_rua, rec);
+	rec = rpt_txt_free(rec);
+	free(in.data);
+	return failures;
+}
+
 /* covers: RPT-TXT-02 .. RPT-TXT-09 (every vector of tlsrpt-txt.json) */
 static void test_rpt_vectors(void **state)
 {
-	json_t *root = vectors_load("tlsrpt-txt.json");
-	size_t i, failures = 0;
-	json_t *v;
-
 	(void)state;
-	assert_non_null(root);
-	assert_int_equal(json_array_size(root), 26);
-	json_array_foreach(root, i, v)
-	{
-		const json_t *want_rua = json_object_get(json_object_get(v, "expect"), "rua");
-		const char *want_sev = vectors_string(v, "severity"), *got_sev;
-		bool want_valid = json_is_true(json_object_get(v, "valid")), got_valid;
-		struct rpt_txt *rec = NULL;
-		struct diag_list d = { 0 };
-		size_t len;
-		char *data = join_strings(json_object_get(v, "input"), &len);
-		int r = rpt_txt_parse(data, len, &rec, &d);
+	vectors_run("tlsrpt-txt.json", NULL, 26, check_rpt, NULL);
+}
 
-		assert_true(r == 0 || r == -EINVAL);
-		assert_true((r == 0) == (rec != NULL));
-		assert_int_equal(rpt_txt_parse(data, len, NULL, NULL), r);
-		got_valid = !diag_any_invalid(&d, 0);
-		got_sev = diag_level_name(diag_worst(&d, 0));
-		if (got_valid != want_valid || strcmp(got_sev, want_sev) != 0) {
-			print_error("%s (%s): expected %s, severity %s, got %s, severity %s\n",
-				    vectors_string(v, "id"), vectors_string(v, "req"),
-				    want_valid ? "valid" : "invalid", want_sev,
-				    got_valid ? "valid" : "invalid", got_sev);
-			print_diags(&d);
-			failures++;
-		}
-		if (json_is_array(want_rua))
-			failures += (size_t)rua_mismatch(v, want_rua, rec);
-		rec = rpt_txt_free(rec);
-		diag_clear(&d);
-		free(data);
-	}
-	json_decref(root);
-	if (failures > 0)
-		fail_msg("%zu check(s) of tlsrpt-txt.json failed", failures);
+/* The parser under test for vectors_run_cases() and vectors_check_txt(). */
+static int parse_rpt(const char *data, size_t len, struct diag_list *diags)
+{
+	return rpt_txt_parse(data, len, NULL, diags);
 }
 
 /* covers: RPT-TXT-05 (the tlsrpt-txt records of real/real.json) */
 static void test_rpt_real_vectors(void **state)
 {
-	json_t *root = vectors_load("real/real.json");
-	size_t i, n = 0, failures = 0;
-	json_t *v;
+	struct vectors_parser parser = { parse_rpt };
 
 	(void)state;
-	assert_non_null(root);
-	json_array_foreach(root, i, v)
-	{
-		const char *want_sev = vectors_string(v, "severity"), *got_sev;
-		bool want_valid = json_is_true(json_object_get(v, "valid"));
-		struct diag_list d = { 0 };
-		size_t len;
-		char *data;
-		int r;
-
-		if (strcmp(vectors_string(v, "kind"), "tlsrpt-txt") != 0)
-			continue;
-		n++;
-		data = join_strings(json_object_get(v, "input"), &len);
-		r = rpt_txt_parse(data, len, NULL, &d);
-		got_sev = diag_level_name(diag_worst(&d, 0));
-		if (want_valid == diag_any_invalid(&d, 0) || strcmp(want_sev, got_sev) != 0 ||
-		    (want_valid && r != 0)) {
-			print_error("%s (%s): expected %s, severity %s, got %d, severity %s\n",
-				    vectors_string(v, "id"), vectors_string(v, "req"),
-				    want_valid ? "valid" : "invalid", want_sev, r, got_sev);
-			print_diags(&d);
-			failures++;
-		}
-		diag_clear(&d);
-		free(data);
-	}
-	json_decref(root);
-	assert_true(n > 0);
-	if (failures > 0)
-		fail_msg("%zu check(s) of real/real.json failed", failures);
+	vectors_run("real/real.json", "tlsrpt-txt", 0, vectors_check_txt, &parser);
 }
-
-struct rpt_case {
-	const char *req;
-	const char *input;
-	int want_r;
-	bool want_valid;
-	enum diag_level want_level;
-	const char *want_req; /* a diagnostic with this ID must be among them, or NULL */
-};
 
 /* Cases beyond the vectors. */
 static void test_rpt_project_cases(void **state)
 {
-	static const struct rpt_case cases[] = {
-		{ "RPT-TXT-05", "v=TLSRPTv1; rua= mailto:a@example.com", -EINVAL, false, DIAG_ERROR,
-		  "RPT-TXT-06" },
-		{ "RPT-TXT-05", "v=TLSRPTv1; RUA=mailto:a@example.com", -EINVAL, false, DIAG_ERROR,
-		  "RPT-TXT-05" },
-		{ "RPT-TXT-05", "v=TLSRPTv1; rua=,mailto:a@example.com", -EINVAL, false, DIAG_ERROR,
-		  "RPT-TXT-05" },
-		{ "RPT-TXT-06", "v=TLSRPTv1; rua=mailto:a%2@example.com", -EINVAL, false,
+	static const struct vectors_case cases[] = {
+		{ "RPT-TXT-05", "v=TLSRPTv1; rua= mailto:a@example.com", 0, -EINVAL, false,
 		  DIAG_ERROR, "RPT-TXT-06" },
-		{ "RPT-TXT-06", "v=TLSRPTv1; rua=mailto:a b@example.com", -EINVAL, false,
+		{ "RPT-TXT-05", "v=TLSRPTv1; RUA=mailto:a@example.com", 0, -EINVAL, false,
+		  DIAG_ERROR, "RPT-TXT-05" },
+		{ "RPT-TXT-05", "v=TLSRPTv1; rua=,mailto:a@example.com", 0, -EINVAL, false,
+		  DIAG_ERROR, "RPT-TXT-05" },
+		{ "RPT-TXT-06", "v=TLSRPTv1; rua=mailto:a%2@example.com", 0, -EINVAL, false,
 		  DIAG_ERROR, "RPT-TXT-06" },
-		{ "RPT-TXT-06", "v=TLSRPTv1; rua=1mailto:a@example.com", -EINVAL, false, DIAG_ERROR,
-		  "RPT-TXT-06" },
-		{ "RPT-TXT-06", "v=TLSRPTv1; rua=mailto:a@example.com\x7f", -EINVAL, false,
+		{ "RPT-TXT-06", "v=TLSRPTv1; rua=mailto:a b@example.com", 0, -EINVAL, false,
 		  DIAG_ERROR, "RPT-TXT-06" },
-		{ "RPT-TXT-07", "v=TLSRPTv1; rua=MAILTO:a@example.com", 0, true, DIAG_OK, NULL },
-		{ "RPT-TXT-07", "v=TLSRPTv1; rua=mailto:", 0, true, DIAG_ERROR, "RPT-TXT-07" },
-		{ "RPT-TXT-07", "v=TLSRPTv1; rua=https:/x", 0, true, DIAG_ERROR, "RPT-TXT-07" },
-		{ "RPT-TXT-04", "v=TLSRPTv1;; rua=mailto:a@example.com", -EINVAL, false, DIAG_ERROR,
+		{ "RPT-TXT-06", "v=TLSRPTv1; rua=1mailto:a@example.com", 0, -EINVAL, false,
+		  DIAG_ERROR, "RPT-TXT-06" },
+		{ "RPT-TXT-06", "v=TLSRPTv1; rua=mailto:a@example.com\x7f", 0, -EINVAL, false,
+		  DIAG_ERROR, "RPT-TXT-06" },
+		{ "RPT-TXT-07", "v=TLSRPTv1; rua=MAILTO:a@example.com", 0, 0, true, DIAG_OK, NULL },
+		{ "RPT-TXT-07", "v=TLSRPTv1; rua=mailto:", 0, 0, true, DIAG_ERROR, "RPT-TXT-07" },
+		{ "RPT-TXT-07", "v=TLSRPTv1; rua=https:/x", 0, 0, true, DIAG_ERROR, "RPT-TXT-07" },
+		{ "RPT-TXT-04", "v=TLSRPTv1;; rua=mailto:a@example.com", 0, -EINVAL, false,
+		  DIAG_ERROR, "RPT-TXT-04" },
+		{ "RPT-TXT-04", "v=TLSRPTv1; rua=mailto:a@example.com ", 0, 0, false, DIAG_WARN,
 		  "RPT-TXT-04" },
-		{ "RPT-TXT-04", "v=TLSRPTv1; rua=mailto:a@example.com ", 0, false, DIAG_WARN,
-		  "RPT-TXT-04" },
-		{ "RPT-TXT-04", "v=TLSRPTv1x; rua=mailto:a@example.com", -EINVAL, false, DIAG_ERROR,
-		  "RPT-TXT-04" },
-		{ "RPT-TXT-04", "v=TLSRPTv1; rua=mailto:a@example.com; v=TLSRPTv1", 0, true,
+		{ "RPT-TXT-04", "v=TLSRPTv1x; rua=mailto:a@example.com", 0, -EINVAL, false,
+		  DIAG_ERROR, "RPT-TXT-04" },
+		{ "RPT-TXT-04", "v=TLSRPTv1; rua=mailto:a@example.com; v=TLSRPTv1", 0, 0, true,
 		  DIAG_WARN, "RPT-TXT-04" },
-		{ "RPT-TXT-08", "v=TLSRPTv1; rua=mailto:a@example.com; x", 0, false, DIAG_WARN,
+		{ "RPT-TXT-08", "v=TLSRPTv1; rua=mailto:a@example.com; x", 0, 0, false, DIAG_WARN,
 		  "RPT-TXT-08" },
 	};
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct rpt_case *c = &cases[i];
-		struct diag_list d = { 0 };
-		bool found = c->want_req == NULL;
-		size_t k;
-		int r = rpt_txt_parse(c->input, strlen(c->input), NULL, &d);
-
-		for (k = 0; k < d.n; k++)
-			found = found || strcmp(d.v[k].req, c->want_req) == 0;
-		if (r != c->want_r || diag_any_invalid(&d, 0) == c->want_valid ||
-		    diag_worst(&d, 0) != c->want_level || !found) {
-			print_diags(&d);
-			fail_msg("case %zu (%s) \"%s\": expected %d, %s, severity %s, got %d, %s, "
-				 "severity %s%s",
-				 i, c->req, c->input, c->want_r,
-				 c->want_valid ? "valid" : "invalid",
-				 diag_level_name(c->want_level), r,
-				 diag_any_invalid(&d, 0) ? "invalid" : "valid",
-				 diag_level_name(diag_worst(&d, 0)),
-				 found ? "" : ", expected diagnostic missing");
-		}
-		diag_clear(&d);
-	}
+	vectors_run_cases(cases, sizeof(cases) / sizeof(cases[0]), parse_rpt);
 }
 
 /* covers: RPT-TXT-02: discovery over an RRset */

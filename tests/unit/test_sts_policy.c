@@ -18,41 +18,12 @@
 #include "lib/sts_policy.h"
 #include "tests/unit/vectors.h"
 
-static void print_diags(const struct diag_list *d)
-{
-	size_t i;
-
-	for (i = 0; i < d->n; i++)
-		print_error("    %s %s%s: %s\n", diag_level_name(d->v[i].level),
-			    d->v[i].invalid ? "invalid " : "", d->v[i].req, d->v[i].text);
-}
-
-/* Verdict against "valid" and "severity"; prints "<id> (<req>): expected ..., got ...". */
-static int verdict_mismatch(const json_t *v, const struct diag_list *d)
-{
-	const char *want_sev = vectors_string(v, "severity");
-	bool want_valid = json_is_true(json_object_get(v, "valid"));
-	bool got_valid = !diag_any_invalid(d, 0);
-	const char *got_sev = diag_level_name(diag_worst(d, 0));
-
-	assert_non_null(want_sev);
-	if (want_valid == got_valid && strcmp(want_sev, got_sev) == 0)
-		return 0;
-	print_error("%s (%s): expected %s, severity %s, got %s, severity %s\n",
-		    vectors_string(v, "id"), vectors_string(v, "req"),
-		    want_valid ? "valid" : "invalid", want_sev, got_valid ? "valid" : "invalid",
-		    got_sev);
-	print_diags(d);
-	return 1;
-}
-
 /* The "expect" fields against the parsed policy; returns the number of mismatches. */
-static int expect_mismatch(const json_t *v, const json_t *expect, const struct sts_policy *p)
+static size_t expect_mismatch(const json_t *v, const json_t *expect, const struct sts_policy *p)
 {
 	const char *id = vectors_string(v, "id"), *req = vectors_string(v, "req");
 	const json_t *mx = json_object_get(expect, "mx");
-	int bad = 0;
-	size_t i;
+	size_t i, bad = 0;
 
 	if (p == NULL) {
 		print_error("%s (%s): expected a policy, got none\n", id, req);
@@ -83,42 +54,37 @@ static int expect_mismatch(const json_t *v, const json_t *expect, const struct s
 	return bad;
 }
 
+/* One vector of mta-sts-policy.json (vectors_check_fn): the "expect" fields, and no policy
+ * returned despite an invalid ERROR. */
+static size_t check_policy(const json_t *v, struct diag_list *d, void *ctx)
+{
+	const json_t *in = json_object_get(v, "input");
+	const json_t *expect = json_object_get(v, "expect");
+	struct sts_policy *p = NULL;
+	size_t failures = 0;
+	int r;
+
+	(void)ctx;
+	r = sts_policy_parse(json_string_value(in), json_string_length(in), &p, d);
+	assert_true(r == 0 || r == -EINVAL);
+	assert_true((r == 0) == (p != NULL));
+	if (json_is_object(expect))
+		failures += expect_mismatch(v, expect, p);
+	/* a policy that breaks the grammar at ERROR level is never returned */
+	if (p != NULL && diag_rejects(d, 0)) {
+		print_error("%s: policy returned despite an invalid ERROR\n",
+			    vectors_string(v, "id"));
+		failures++;
+	}
+	p = sts_policy_free(p);
+	return failures;
+}
+
 /* covers: STS-POL-01 .. STS-POL-14 (every vector of mta-sts-policy.json) */
 static void test_policy_vectors(void **state)
 {
-	json_t *root = vectors_load("mta-sts-policy.json");
-	size_t i, failures = 0;
-	json_t *v;
-
 	(void)state;
-	assert_non_null(root);
-	assert_int_equal(json_array_size(root), 40);
-	json_array_foreach(root, i, v)
-	{
-		const json_t *in = json_object_get(v, "input");
-		const json_t *expect = json_object_get(v, "expect");
-		struct sts_policy *p = NULL;
-		struct diag_list d = { 0 };
-		int r;
-
-		r = sts_policy_parse(json_string_value(in), json_string_length(in), &p, &d);
-		assert_true(r == 0 || r == -EINVAL);
-		assert_true((r == 0) == (p != NULL));
-		failures += (size_t)verdict_mismatch(v, &d);
-		if (json_is_object(expect))
-			failures += (size_t)expect_mismatch(v, expect, p);
-		/* a policy that breaks the grammar at ERROR level is never returned */
-		if (p != NULL && diag_rejects(&d, 0)) {
-			print_error("%s: policy returned despite an invalid ERROR\n",
-				    vectors_string(v, "id"));
-			failures++;
-		}
-		p = sts_policy_free(p);
-		diag_clear(&d);
-	}
-	json_decref(root);
-	if (failures > 0)
-		fail_msg("%zu check(s) of mta-sts-policy.json failed", failures);
+	vectors_run("mta-sts-policy.json", NULL, 40, check_policy, NULL);
 }
 
 /* The bytes of a file under the vector directory; *ret_len is its size. */
@@ -145,64 +111,55 @@ static char *read_vector_file(const char *name, size_t *ret_len)
 	return buf;
 }
 
+/* One policy of real/real.json (vectors_check_fn): a valid one is accepted. */
+static size_t check_real_policy(const json_t *v, struct diag_list *d, void *ctx)
+{
+	struct sts_policy *p = NULL;
+	char *name, *body;
+	size_t len;
+	int r;
+
+	(void)ctx;
+	name = malloc(strlen(vectors_string(v, "file")) + 6);
+	assert_non_null(name);
+	strcpy(name, "real/");
+	strcat(name, vectors_string(v, "file"));
+	body = read_vector_file(name, &len);
+	r = sts_policy_parse(body, len, &p, d);
+	p = sts_policy_free(p);
+	free(body);
+	free(name);
+	if (json_is_true(json_object_get(v, "valid")) && r != 0) {
+		print_error("%s: a valid policy was rejected\n", vectors_string(v, "id"));
+		return 1;
+	}
+	return 0;
+}
+
 /* covers: STS-POL-01, STS-POL-02, STS-POL-06, STS-POL-08 (the policies of real/real.json) */
 static void test_policy_real_vectors(void **state)
 {
-	json_t *root = vectors_load("real/real.json");
-	size_t i, n = 0, failures = 0;
-	json_t *v;
-
 	(void)state;
-	assert_non_null(root);
-	json_array_foreach(root, i, v)
-	{
-		struct sts_policy *p = NULL;
-		struct diag_list d = { 0 };
-		char *name, *body;
-		size_t len;
-		int r;
-
-		if (strcmp(vectors_string(v, "kind"), "mta-sts-policy") != 0)
-			continue;
-		n++;
-		name = malloc(strlen(vectors_string(v, "file")) + 6);
-		assert_non_null(name);
-		strcpy(name, "real/");
-		strcat(name, vectors_string(v, "file"));
-		body = read_vector_file(name, &len);
-		r = sts_policy_parse(body, len, &p, &d);
-		failures += (size_t)verdict_mismatch(v, &d);
-		if (json_is_true(json_object_get(v, "valid")) && r != 0) {
-			print_error("%s: a valid policy was rejected\n", vectors_string(v, "id"));
-			failures++;
-		}
-		p = sts_policy_free(p);
-		diag_clear(&d);
-		free(body);
-		free(name);
-	}
-	json_decref(root);
-	assert_true(n > 0);
-	if (failures > 0)
-		fail_msg("%zu check(s) of real/real.json failed", failures);
+	vectors_run("real/real.json", "mta-sts-policy", 0, check_real_policy, NULL);
 }
 
-struct pol_case {
-	const char *req;
-	const char *input;
-	size_t len; /* 0: strlen(input) */
-	int want_r;
-	bool want_valid;
-	enum diag_level want_level;
-	const char *want_req; /* a diagnostic with this ID must be among them, or NULL */
-};
+/* The parser under test for vectors_run_cases(). */
+static int parse_policy(const char *data, size_t len, struct diag_list *diags)
+{
+	struct sts_policy *p = NULL;
+	int r = sts_policy_parse(data, len, &p, diags);
+
+	assert_true((r == 0) == (p != NULL));
+	(void)sts_policy_free(p);
+	return r;
+}
 
 #define GOOD_HEAD "version: STSv1\nmode: enforce\nmax_age: 604800\n"
 
 /* Cases beyond the vectors. */
 static void test_policy_project_cases(void **state)
 {
-	static const struct pol_case cases[] = {
+	static const struct vectors_case cases[] = {
 		{ "STS-POL-02", "", 0, -EINVAL, false, DIAG_ERROR, "STS-POL-03" },
 		{ "STS-POL-02", GOOD_HEAD "mx: a.example\nnot a field\n", 0, -EINVAL, false,
 		  DIAG_ERROR, "STS-POL-02" },
@@ -253,35 +210,8 @@ static void test_policy_project_cases(void **state)
 		  "STS-POL-12" },
 		{ "STS-POL-14", GOOD_HEAD "mx: *.example.com\n", 0, 0, true, DIAG_OK, NULL },
 	};
-	size_t i;
-
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct pol_case *c = &cases[i];
-		size_t len = c->len ? c->len : strlen(c->input), k;
-		struct sts_policy *p = NULL;
-		struct diag_list d = { 0 };
-		bool found = c->want_req == NULL;
-		int r = sts_policy_parse(c->input, len, &p, &d);
-
-		for (k = 0; k < d.n; k++) {
-			found = found || strcmp(d.v[k].req, c->want_req) == 0;
-			assert_null(strpbrk(d.v[k].text, "\r\n"));
-		}
-		if (r != c->want_r || diag_any_invalid(&d, 0) == c->want_valid ||
-		    diag_worst(&d, 0) != c->want_level || !found) {
-			print_diags(&d);
-			fail_msg("case %zu (%s): expected %d, %s, severity %s, got %d, %s, "
-				 "severity %s%s",
-				 i, c->req, c->want_r, c->want_valid ? "valid" : "invalid",
-				 diag_level_name(c->want_level), r,
-				 diag_any_invalid(&d, 0) ? "invalid" : "valid",
-				 diag_level_name(diag_worst(&d, 0)),
-				 found ? "" : ", expected diagnostic missing");
-		}
-		p = sts_policy_free(p);
-		diag_clear(&d);
-	}
+	vectors_run_cases(cases, sizeof(cases) / sizeof(cases[0]), parse_policy);
 }
 
 /* covers: STS-FETCH-09: a body over 64 KiB is not read */

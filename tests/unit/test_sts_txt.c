@@ -17,135 +17,58 @@
 #include "lib/sts_txt.h"
 #include "tests/unit/vectors.h"
 
-/* One TXT RR of a vector (a list of character-strings) joined as the gatherer joins them. */
-static struct txt_record join_strings(const json_t *arr)
-{
-	struct txt_record rec = { 0 };
-	size_t i, len = 0;
-	json_t *s;
-
-	json_array_foreach(arr, i, s) len += json_string_length(s);
-	rec.data = calloc(1, len + 1);
-	assert_non_null(rec.data);
-	json_array_foreach(arr, i, s)
-	{
-		memcpy(rec.data + rec.len, json_string_value(s), json_string_length(s));
-		rec.len += json_string_length(s);
-	}
-	rec.n_strings = (unsigned)json_array_size(arr);
-	rec.has_nul = strlen(rec.data) != rec.len;
-	return rec;
-}
-
-/* Print the diagnostics from index from on, for a failing vector. */
-static void print_diags(const struct diag_list *d, size_t from)
-{
-	size_t i;
-
-	for (i = from; i < d->n; i++)
-		print_error("    %s %s%s: %s\n", diag_level_name(d->v[i].level),
-			    d->v[i].invalid ? "invalid " : "", d->v[i].req, d->v[i].text);
-}
-
-/*
- * Compare the verdict of the diagnostics with the vector's "valid" and "severity"; print the
- * failure as "<vector id> (<req>): expected ..., got ..." and return 1 on a mismatch.
- */
-static int verdict_mismatch(const json_t *v, const struct diag_list *d)
+/* One vector of mta-sts-txt.json (vectors_check_fn): the id, and outputs only on success. */
+static size_t check_txt(const json_t *v, struct diag_list *d, void *ctx)
 {
 	const char *id = vectors_string(v, "id"), *req = vectors_string(v, "req");
-	const char *want_sev = vectors_string(v, "severity");
-	bool want_valid = json_is_true(json_object_get(v, "valid"));
-	bool got_valid = !diag_any_invalid(d, 0);
-	const char *got_sev = diag_level_name(diag_worst(d, 0));
+	const char *want_id = vectors_string(json_object_get(v, "expect"), "id");
+	struct txt_record rec = vectors_txt_record(json_object_get(v, "input"));
+	struct sts_txt txt = { .id = "untouched" };
+	size_t failures = 0;
+	int r = sts_txt_parse(rec.data, rec.len, &txt, d);
 
-	assert_non_null(want_sev);
-	if (want_valid == got_valid && strcmp(want_sev, got_sev) == 0)
-		return 0;
-	print_error("%s (%s): expected %s, severity %s, got %s, severity %s\n", id, req,
-		    want_valid ? "valid" : "invalid", want_sev, got_valid ? "valid" : "invalid",
-		    got_sev);
-	print_diags(d, 0);
-	return 1;
+	(void)ctx;
+	assert_int_not_equal(r, -ENOMEM);
+	if (want_id != NULL && (r != 0 || strcmp(txt.id, want_id) != 0)) {
+		print_error("%s (%s): expected id \"%s\", got %d \"%s\"\n", id, req, want_id, r,
+			    txt.id);
+		failures++;
+	}
+	/* an output only on success */
+	if (r < 0 && strcmp(txt.id, "untouched") != 0) {
+		print_error("%s (%s): id written on failure\n", id, req);
+		failures++;
+	}
+	/* the same verdict without a list */
+	if (sts_txt_parse(rec.data, rec.len, NULL, NULL) != r) {
+		print_error("%s (%s): different result without diagnostics\n", id, req);
+		failures++;
+	}
+	free(rec.data);
+	return failures;
 }
 
 /* covers: STS-TXT-02, STS-TXT-03, STS-TXT-04, STS-TXT-06, STS-TXT-07, STS-TXT-08, STS-TXT-10,
  * STS-TXT-11 (every vector of mta-sts-txt.json) */
 static void test_txt_vectors(void **state)
 {
-	json_t *root = vectors_load("mta-sts-txt.json");
-	size_t i, failures = 0;
-	json_t *v;
-
 	(void)state;
-	assert_non_null(root);
-	assert_int_equal(json_array_size(root), 29);
-	json_array_foreach(root, i, v)
-	{
-		const char *id = vectors_string(v, "id"), *req = vectors_string(v, "req");
-		const char *want_id = vectors_string(json_object_get(v, "expect"), "id");
-		struct txt_record rec = join_strings(json_object_get(v, "input"));
-		struct sts_txt txt = { .id = "untouched" };
-		struct diag_list d = { 0 };
-		int r = sts_txt_parse(rec.data, rec.len, &txt, &d);
+	vectors_run("mta-sts-txt.json", NULL, 29, check_txt, NULL);
+}
 
-		assert_int_not_equal(r, -ENOMEM);
-		failures += (size_t)verdict_mismatch(v, &d);
-		if (want_id != NULL && (r != 0 || strcmp(txt.id, want_id) != 0)) {
-			print_error("%s (%s): expected id \"%s\", got %d \"%s\"\n", id, req,
-				    want_id, r, txt.id);
-			failures++;
-		}
-		/* an output only on success */
-		if (r < 0 && strcmp(txt.id, "untouched") != 0) {
-			print_error("%s (%s): id written on failure\n", id, req);
-			failures++;
-		}
-		/* the same verdict without a list */
-		if (sts_txt_parse(rec.data, rec.len, NULL, NULL) != r) {
-			print_error("%s (%s): different result without diagnostics\n", id, req);
-			failures++;
-		}
-		diag_clear(&d);
-		free(rec.data);
-	}
-	json_decref(root);
-	if (failures > 0)
-		fail_msg("%zu check(s) of mta-sts-txt.json failed", failures);
+/* The parser under test for vectors_run_cases() and vectors_check_txt(). */
+static int parse_txt(const char *data, size_t len, struct diag_list *diags)
+{
+	return sts_txt_parse(data, len, NULL, diags);
 }
 
 /* covers: STS-TXT-07, STS-TXT-08 (the mta-sts-txt records of real/real.json) */
 static void test_txt_real_vectors(void **state)
 {
-	json_t *root = vectors_load("real/real.json");
-	size_t i, n = 0, failures = 0;
-	json_t *v;
+	struct vectors_parser parser = { parse_txt };
 
 	(void)state;
-	assert_non_null(root);
-	json_array_foreach(root, i, v)
-	{
-		struct txt_record rec;
-		struct diag_list d = { 0 };
-		int r;
-
-		if (strcmp(vectors_string(v, "kind"), "mta-sts-txt") != 0)
-			continue;
-		n++;
-		rec = join_strings(json_object_get(v, "input"));
-		r = sts_txt_parse(rec.data, rec.len, NULL, &d);
-		failures += (size_t)verdict_mismatch(v, &d);
-		if (json_is_true(json_object_get(v, "valid")) && r != 0) {
-			print_error("%s: a valid record was rejected\n", vectors_string(v, "id"));
-			failures++;
-		}
-		diag_clear(&d);
-		free(rec.data);
-	}
-	json_decref(root);
-	assert_true(n > 0);
-	if (failures > 0)
-		fail_msg("%zu check(s) of real/real.json failed", failures);
+	vectors_run("real/real.json", "mta-sts-txt", 0, vectors_check_txt, &parser);
 }
 
 /* An RRset of a vector as the gatherer stores it. */
@@ -156,7 +79,7 @@ static struct txt_record *rrset_of(const json_t *arr, size_t *ret_n)
 
 	assert_non_null(recs);
 	for (i = 0; i < n; i++)
-		recs[i] = join_strings(json_array_get(arr, i));
+		recs[i] = vectors_txt_record(json_array_get(arr, i));
 	*ret_n = n;
 	return recs;
 }
@@ -170,65 +93,45 @@ static void free_rrset(struct txt_record *recs, size_t n)
 	free(recs);
 }
 
+/* One vector of mta-sts-discovery.json (vectors_check_fn): whether a policy applies, its id. */
+static size_t check_discovery(const json_t *v, struct diag_list *d, void *ctx)
+{
+	const char *id = vectors_string(v, "id"), *req = vectors_string(v, "req");
+	const json_t *expect = json_object_get(v, "expect");
+	bool want_sts = json_is_true(json_object_get(expect, "sts"));
+	const char *want_id = vectors_string(expect, "id");
+	struct sts_txt txt = { .id = "" };
+	struct txt_record *recs;
+	size_t n, count = 999, failures = 0;
+	int r;
+
+	(void)ctx;
+	recs = rrset_of(json_object_get(v, "rrset"), &n);
+	r = sts_txt_discover(recs, n, &count, &txt, d);
+	assert_true(r == 0 || r == 1);
+	assert_true(count <= n);
+	if ((r == 1) != want_sts) {
+		print_error("%s (%s): expected %s\n", id, req, want_sts ? "a policy" : "no policy");
+		failures++;
+	} else if (want_id != NULL && strcmp(txt.id, want_id) != 0) {
+		print_error("%s (%s): expected id \"%s\", got \"%s\"\n", id, req, want_id, txt.id);
+		failures++;
+	}
+	free_rrset(recs, n);
+	return failures;
+}
+
 /* covers: STS-TXT-04, STS-TXT-05 (every vector of mta-sts-discovery.json) */
 static void test_discovery_vectors(void **state)
 {
-	json_t *root = vectors_load("mta-sts-discovery.json");
-	size_t i, failures = 0;
-	json_t *v;
-
 	(void)state;
-	assert_non_null(root);
-	assert_int_equal(json_array_size(root), 7);
-	json_array_foreach(root, i, v)
-	{
-		const char *id = vectors_string(v, "id"), *req = vectors_string(v, "req");
-		const json_t *expect = json_object_get(v, "expect");
-		bool want_sts = json_is_true(json_object_get(expect, "sts"));
-		const char *want_id = vectors_string(expect, "id");
-		struct sts_txt txt = { .id = "" };
-		struct diag_list d = { 0 };
-		struct txt_record *recs;
-		size_t n, count = 999;
-		int r;
-
-		recs = rrset_of(json_object_get(v, "rrset"), &n);
-		r = sts_txt_discover(recs, n, &count, &txt, &d);
-		assert_true(r == 0 || r == 1);
-		assert_true(count <= n);
-		failures += (size_t)verdict_mismatch(v, &d);
-		if ((r == 1) != want_sts) {
-			print_error("%s (%s): expected %s\n", id, req,
-				    want_sts ? "a policy" : "no policy");
-			failures++;
-		} else if (want_id != NULL && strcmp(txt.id, want_id) != 0) {
-			print_error("%s (%s): expected id \"%s\", got \"%s\"\n", id, req, want_id,
-				    txt.id);
-			failures++;
-		}
-		diag_clear(&d);
-		free_rrset(recs, n);
-	}
-	json_decref(root);
-	if (failures > 0)
-		fail_msg("%zu check(s) of mta-sts-discovery.json failed", failures);
+	vectors_run("mta-sts-discovery.json", NULL, 7, check_discovery, NULL);
 }
-
-/* One record of the project's own cases. */
-struct txt_case {
-	const char *req;
-	const char *input;
-	size_t len; /* 0: strlen(input) */
-	int want_r;
-	bool want_valid;
-	enum diag_level want_level;
-	const char *want_req; /* a diagnostic with this ID must be among them, or NULL */
-};
 
 /* Cases beyond the vectors: control bytes, NUL, a second version, look-alike versions. */
 static void test_txt_project_cases(void **state)
 {
-	static const struct txt_case cases[] = {
+	static const struct vectors_case cases[] = {
 		{ "STS-TXT-02", "v=STSv1; id=abc\x01", 0, -EINVAL, false, DIAG_ERROR,
 		  "STS-TXT-02" },
 		{ "STS-TXT-02", "v=STSv1; id=abc\0def", 19, -EINVAL, false, DIAG_ERROR,
@@ -249,35 +152,9 @@ static void test_txt_project_cases(void **state)
 		{ "STS-TXT-10", "v=STSv1; id=abc; _x=1", 0, 0, false, DIAG_WARN, "STS-TXT-10" },
 		{ "STS-TXT-06", "", 0, -EINVAL, false, DIAG_ERROR, "STS-TXT-06" },
 	};
-	size_t i;
 
 	(void)state;
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		const struct txt_case *c = &cases[i];
-		size_t len = c->len ? c->len : strlen(c->input), k;
-		struct diag_list d = { 0 };
-		bool found = c->want_req == NULL;
-		int r = sts_txt_parse(c->input, len, NULL, &d);
-
-		for (k = 0; k < d.n; k++) {
-			found = found || strcmp(d.v[k].req, c->want_req) == 0;
-			/* no diagnostic without text, and the text is one clean line */
-			assert_non_null(d.v[k].text);
-			assert_null(strpbrk(d.v[k].text, "\r\n"));
-		}
-		if (r != c->want_r || diag_any_invalid(&d, 0) == c->want_valid ||
-		    diag_worst(&d, 0) != c->want_level || !found) {
-			print_diags(&d, 0);
-			fail_msg("case %zu (%s): expected %d, %s, severity %s%s%s, got %d, %s, "
-				 "severity %s",
-				 i, c->req, c->want_r, c->want_valid ? "valid" : "invalid",
-				 diag_level_name(c->want_level), found ? "" : ", diagnostic ",
-				 found ? "" : c->want_req, r,
-				 diag_any_invalid(&d, 0) ? "invalid" : "valid",
-				 diag_level_name(diag_worst(&d, 0)));
-		}
-		diag_clear(&d);
-	}
+	vectors_run_cases(cases, sizeof(cases) / sizeof(cases[0]), parse_txt);
 }
 
 /* covers: STS-TXT-02, STS-TXT-04, STS-TXT-05: discovery edge cases */
