@@ -486,3 +486,25 @@ struct policy_fetch *snapfix_sts_active(struct snapshot *snap, const char *mode)
 	free(body);
 	return pf;
 }
+
+int snapfix_run_table(const char *group, const void *cases, size_t n, size_t size,
+		      void (*run)(void **state), const struct CMUnitTest *extra, size_t n_extra)
+{
+	struct CMUnitTest *tests = xcalloc(n + n_extra, sizeof(*tests));
+	const char *base = cases;
+	size_t i;
+	int r;
+
+	for (i = 0; i < n; i++) {
+		const void *c = base + i * size;
+
+		/* The case's first member is its name. */
+		tests[i].name = *(const char *const *)c;
+		tests[i].test_func = run;
+		tests[i].initial_state = (void *)c;
+	}
+	memcpy(tests + n, extra, n_extra * sizeof(*tests));
+	r = _cmocka_run_group_tests(group, tests, n + n_extra, NULL, NULL);
+	free(tests);
+	return r;
+}

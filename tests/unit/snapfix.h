@@ -174,4 +174,13 @@ char *snapfix_sts_body(const char *domain, const char *mode);
  */
 struct policy_fetch *snapfix_sts_active(struct snapshot *snap, const char *mode);
 
+/*
+ * Run a table of cases as one cmocka group: every case becomes its own test, named by the
+ * case's first member (which must be "const char *name") and run by run() with the case as its
+ * state; the extra tests follow. Returns what cmocka returns (the number of failures).
+ */
+struct CMUnitTest;
+int snapfix_run_table(const char *group, const void *cases, size_t n, size_t size,
+		      void (*run)(void **state), const struct CMUnitTest *extra, size_t n_extra);
+
 #endif

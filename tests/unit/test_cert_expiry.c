@@ -452,22 +452,14 @@ static void test_cert_expiry_custom_thresholds(void **state)
 
 int main(void)
 {
-	size_t n = sizeof(cases) / sizeof(cases[0]), i;
-	struct CMUnitTest *tests = calloc(n + 2, sizeof(*tests));
-	int r;
+	static const struct CMUnitTest extra[] = {
+		{ .name = "COMMON-EXP-04 configure validates the thresholds",
+		  .test_func = test_cert_expiry_configure },
+		{ .name = "COMMON-EXP-04 configurable thresholds",
+		  .test_func = test_cert_expiry_custom_thresholds },
+	};
 
-	if (tests == NULL)
-		return 1;
-	for (i = 0; i < n; i++) {
-		tests[i].name = cases[i].name;
-		tests[i].test_func = run_case;
-		tests[i].initial_state = (void *)&cases[i];
-	}
-	tests[n].name = "COMMON-EXP-04 configure validates the thresholds";
-	tests[n].test_func = test_cert_expiry_configure;
-	tests[n + 1].name = "COMMON-EXP-04 configurable thresholds";
-	tests[n + 1].test_func = test_cert_expiry_custom_thresholds;
-	r = _cmocka_run_group_tests("cert_expiry", tests, n + 2, NULL, NULL);
-	free(tests);
-	return r;
+	return snapfix_run_table("cert_expiry", cases, sizeof(cases) / sizeof(cases[0]),
+				 sizeof(cases[0]), run_case, extra,
+				 sizeof(extra) / sizeof(extra[0]));
 }

@@ -615,20 +615,12 @@ static void test_mta_sts_plugin(void **state)
 
 int main(void)
 {
-	size_t n = sizeof(cases) / sizeof(cases[0]), i;
-	struct CMUnitTest *tests = calloc(n + 1, sizeof(*tests));
-	int r;
+	static const struct CMUnitTest extra[] = {
+		{ .name = "mta_sts plugin: needs MX, the _mta-sts record and the policy",
+		  .test_func = test_mta_sts_plugin },
+	};
 
-	if (tests == NULL)
-		return 1;
-	for (i = 0; i < n; i++) {
-		tests[i].name = cases[i].name;
-		tests[i].test_func = run_case;
-		tests[i].initial_state = (void *)&cases[i];
-	}
-	tests[n].name = "mta_sts plugin: needs MX, the _mta-sts record and the policy";
-	tests[n].test_func = test_mta_sts_plugin;
-	r = _cmocka_run_group_tests("mta_sts", tests, n + 1, NULL, NULL);
-	free(tests);
-	return r;
+	return snapfix_run_table("mta_sts", cases, sizeof(cases) / sizeof(cases[0]),
+				 sizeof(cases[0]), run_case, extra,
+				 sizeof(extra) / sizeof(extra[0]));
 }

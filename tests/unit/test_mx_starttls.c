@@ -754,20 +754,12 @@ static void test_mx_starttls_plugin(void **state)
 
 int main(void)
 {
-	size_t n = sizeof(cases) / sizeof(cases[0]), i;
-	struct CMUnitTest *tests = calloc(n + 1, sizeof(*tests));
-	int r;
+	static const struct CMUnitTest extra[] = {
+		{ .name = "mx_starttls plugin: needs MX and SMTP",
+		  .test_func = test_mx_starttls_plugin },
+	};
 
-	if (tests == NULL)
-		return 1;
-	for (i = 0; i < n; i++) {
-		tests[i].name = cases[i].name;
-		tests[i].test_func = run_case;
-		tests[i].initial_state = (void *)&cases[i];
-	}
-	tests[n].name = "mx_starttls plugin: needs MX and SMTP";
-	tests[n].test_func = test_mx_starttls_plugin;
-	r = _cmocka_run_group_tests("mx_starttls", tests, n + 1, NULL, NULL);
-	free(tests);
-	return r;
+	return snapfix_run_table("mx_starttls", cases, sizeof(cases) / sizeof(cases[0]),
+				 sizeof(cases[0]), run_case, extra,
+				 sizeof(extra) / sizeof(extra[0]));
 }

@@ -394,24 +394,15 @@ static void test_clear_null(void **state)
 
 int main(void)
 {
-	size_t n = sizeof(cases) / sizeof(cases[0]), i;
-	struct CMUnitTest *tests = calloc(n + 3, sizeof(*tests));
-	int r;
+	static const struct CMUnitTest extra[] = {
+		{ .name = "STS-TXT-09 sts_view_body_digest: SHA-256 of \"abc\" and \"\"",
+		  .test_func = test_body_digest },
+		{ .name = "sts_view_clear(NULL) is a no-op", .test_func = test_clear_null },
+		{ .name = "STS-FETCH-02 a rejected policy host certificate leaves no policy",
+		  .test_func = test_STS_FETCH_02_webpki_breaks_the_policy },
+	};
 
-	if (tests == NULL)
-		return 1;
-	for (i = 0; i < n; i++) {
-		tests[i].name = cases[i].name;
-		tests[i].test_func = run_case;
-		tests[i].initial_state = (void *)&cases[i];
-	}
-	tests[n].name = "STS-TXT-09 sts_view_body_digest: SHA-256 of \"abc\" and \"\"";
-	tests[n].test_func = test_body_digest;
-	tests[n + 1].name = "sts_view_clear(NULL) is a no-op";
-	tests[n + 1].test_func = test_clear_null;
-	tests[n + 2].name = "STS-FETCH-02 a rejected policy host certificate leaves no policy";
-	tests[n + 2].test_func = test_STS_FETCH_02_webpki_breaks_the_policy;
-	r = _cmocka_run_group_tests("sts_view", tests, n + 3, NULL, NULL);
-	free(tests);
-	return r;
+	return snapfix_run_table("sts_view", cases, sizeof(cases) / sizeof(cases[0]),
+				 sizeof(cases[0]), run_case, extra,
+				 sizeof(extra) / sizeof(extra[0]));
 }

@@ -252,20 +252,12 @@ static void test_tls_rpt_plugin(void **state)
 
 int main(void)
 {
-	size_t n = sizeof(cases) / sizeof(cases[0]), i;
-	struct CMUnitTest *tests = calloc(n + 1, sizeof(*tests));
-	int r;
+	static const struct CMUnitTest extra[] = {
+		{ .name = "tls_rpt plugin: needs the _smtp._tls record and the MTA-STS facts",
+		  .test_func = test_tls_rpt_plugin },
+	};
 
-	if (tests == NULL)
-		return 1;
-	for (i = 0; i < n; i++) {
-		tests[i].name = cases[i].name;
-		tests[i].test_func = run_case;
-		tests[i].initial_state = (void *)&cases[i];
-	}
-	tests[n].name = "tls_rpt plugin: needs the _smtp._tls record and the MTA-STS facts";
-	tests[n].test_func = test_tls_rpt_plugin;
-	r = _cmocka_run_group_tests("tls_rpt", tests, n + 1, NULL, NULL);
-	free(tests);
-	return r;
+	return snapfix_run_table("tls_rpt", cases, sizeof(cases) / sizeof(cases[0]),
+				 sizeof(cases[0]), run_case, extra,
+				 sizeof(extra) / sizeof(extra[0]));
 }
