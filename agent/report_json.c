@@ -6,8 +6,14 @@
  * always present; what is unknown is null (a probe without TLS has "tls_version": null). Enum
  * values are the static names of lib/snapshot.h and lib/severity.h.
  *
- * Servers send arbitrary bytes in banners and replies; JSON strings must be UTF-8, so a string
- * that is not gets its non-ASCII bytes replaced by '?' rather than failing the whole report.
+ * Servers send arbitrary bytes in banners, replies, TXT records and policy bodies; JSON strings
+ * must be UTF-8, so a string that is not gets its non-ASCII bytes replaced by '?' rather than
+ * failing the whole report.
+ *
+ * Beside the MX facts, each domain carries what was gathered for MTA-STS, TLS-RPT and the
+ * authoritative servers ("mta_sts", "tls_rpt", "ns"): the raw facts, as the checks read them,
+ * so that a person can see what a finding rests on. Each is null when no enabled check needed
+ * it, which is the snapshot's own "looked_up"/"attempted" flag.
  */
 #include <errno.h>
 #include <stdbool.h>
@@ -17,6 +23,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include <arpa/nameser.h>
 #include <jansson.h>
 
 #include "agent/report.h"
@@ -24,8 +31,12 @@
 /* docs/json-output.md: raised only for an incompatible change. */
 #define JSON_SCHEMA_VERSION 1
 
-/* A JSON string of s: null for NULL, non-ASCII replaced when s is not UTF-8. NULL on ENOMEM. */
-static json_t *jstr(const char *s)
+/*
+ * A JSON string of the len bytes at s: null for NULL; when they are not UTF-8, every non-ASCII
+ * byte becomes '?' (docs/json-output.md, "Conventions"). A NUL byte is kept: JSON escapes it.
+ * NULL on ENOMEM.
+ */
+static json_t *jstrn(const char *s, size_t len)
 {
 	json_t *j;
 	char *copy;
@@ -33,18 +44,26 @@ static json_t *jstr(const char *s)
 
 	if (s == NULL)
 		return json_null();
-	j = json_string(s);
+	j = json_stringn(s, len);
 	if (j != NULL)
 		return j;
-	copy = strdup(s);
+	copy = malloc(len + 1);
 	if (copy == NULL)
 		return NULL;
-	for (i = 0; copy[i] != '\0'; i++)
-		if ((unsigned char)copy[i] >= 0x80 || (unsigned char)copy[i] < 0x20)
+	memcpy(copy, s, len);
+	copy[len] = '\0';
+	for (i = 0; i < len; i++)
+		if ((unsigned char)copy[i] >= 0x80)
 			copy[i] = '?';
-	j = json_string(copy);
+	j = json_stringn(copy, len);
 	free(copy);
 	return j;
+}
+
+/* jstrn() of a NUL-terminated string. */
+static json_t *jstr(const char *s)
+{
+	return s != NULL ? jstrn(s, strlen(s)) : json_null();
 }
 
 /* ISO 8601 UTC, "2026-11-02T00:00:00Z". */
@@ -97,6 +116,8 @@ static int push(json_t *a, json_t *v)
  * Ownership in the builders below: a builder keeps its own reference to each container it
  * makes and drops it at the end; the parent takes another one (json_incref) when the container
  * is set, so a failure anywhere is cleaned up by dropping the local references and the parent.
+ * A value made inside a chain of set() calls is simply taken: json_object_set_new() releases it
+ * on failure too, and the calls after a failed one are never made.
  */
 static json_t *cert_json(const struct snapshot *snap, const struct certinfo *c)
 {
@@ -126,24 +147,44 @@ out:
 	return o;
 }
 
+/* A chain as presented, leaf first: an MX session's or the policy host's. */
+static json_t *chain_json(const struct snapshot *snap, struct certinfo *const *chain, size_t len)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	if (a == NULL)
+		return NULL;
+	for (i = 0; i < len; i++)
+		if (push(a, cert_json(snap, chain[i])) != 0) {
+			json_decref(a);
+			return NULL;
+		}
+	return a;
+}
+
+/* {"code", "text"} of a verdict, or JSON null when no validation was attempted (code -1). */
+static json_t *verdict_json(const struct chain_verdict *v)
+{
+	json_t *o;
+
+	if (v->code < 0)
+		return json_null();
+	o = json_object();
+	if (o == NULL || set(o, "code", json_integer(v->code)) || set(o, "text", jstr(v->text))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *probe_json(const struct snapshot *snap, const struct smtp_probe *p)
 {
-	json_t *o = json_object(), *chain = json_array(), *verify = NULL;
-	size_t i;
-	int r = -ENOMEM;
+	json_t *o = json_object();
+	int r;
 
-	if (o == NULL || chain == NULL)
-		goto out;
-	for (i = 0; i < p->chain_len; i++)
-		if (push(chain, cert_json(snap, p->chain[i])) != 0)
-			goto out;
-	/* code -1: no validation was attempted (no chain). */
-	if (p->verify_now.code >= 0) {
-		verify = json_object();
-		if (verify == NULL || set(verify, "code", json_integer(p->verify_now.code)) ||
-		    set(verify, "text", jstr(p->verify_now.text)))
-			goto out;
-	}
+	if (o == NULL)
+		return NULL;
 	/* tls_version is the name ("TLSv1.3"), null without TLS: the number is for machines
 	 * that already know TLS, the name is what the docs and messages use. */
 	r = set(o, "alg", json_string(probe_alg_name(p->alg))) ||
@@ -154,11 +195,8 @@ static json_t *probe_json(const struct snapshot *snap, const struct smtp_probe *
 	    set(o, "cipher", jstr(p->cipher)) ||
 	    set(o, "starttls_offered", json_boolean(p->starttls_offered)) ||
 	    set(o, "handshake_ms", json_integer(p->handshake_ms)) ||
-	    set(o, "chain", json_incref(chain)) ||
-	    set(o, "verify", verify != NULL ? json_incref(verify) : json_null());
-out:
-	json_decref(chain);
-	json_decref(verify);
+	    set(o, "chain", chain_json(snap, p->chain, p->chain_len)) ||
+	    set(o, "verify", verdict_json(&p->verify_now));
 	if (r != 0) {
 		json_decref(o);
 		return NULL;
@@ -244,6 +282,201 @@ out:
 	return o;
 }
 
+/* One TXT record: its joined character-strings (up to a NUL byte, see lib/snapshot.h). */
+static json_t *txt_record_json(const struct txt_record *rec)
+{
+	json_t *o = json_object();
+
+	if (o == NULL || set(o, "text", jstr(rec->data)) ||
+	    set(o, "strings", json_integer(rec->n_strings))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* A TXT lookup that was made (the caller checks looked_up). TTL 0 is "unknown": null. */
+static json_t *txt_json(const struct txt_lookup *t)
+{
+	json_t *o = json_object(), *records = json_array();
+	size_t i;
+	int r = -ENOMEM;
+
+	if (o == NULL || records == NULL)
+		goto out;
+	for (i = 0; i < t->n_records; i++)
+		if (push(records, txt_record_json(&t->records[i])) != 0)
+			goto out;
+	r = set(o, "status", json_string(dns_status_name(t->status))) ||
+	    set(o, "ttl", t->ttl != 0 ? json_integer(t->ttl) : json_null()) ||
+	    set(o, "records", json_incref(records));
+out:
+	json_decref(records);
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * The policy fetch, or JSON null when none was attempted. The body is what a sender would
+ * parse, so it is given whole (at most 64 KiB, STS-FETCH-09); null without a response.
+ */
+static json_t *policy_json(const struct snapshot *snap)
+{
+	const struct policy_fetch *pf = &snap->policy;
+	json_t *o;
+	int r;
+
+	if (!pf->attempted)
+		return json_null();
+	o = json_object();
+	if (o == NULL)
+		return NULL;
+	r = set(o, "url", jstr(pf->url)) ||
+	    set(o, "outcome", json_string(fetch_outcome_name(pf->outcome))) ||
+	    set(o, "detail", jstr(pf->detail)) ||
+	    set(o, "status", pf->status != 0 ? json_integer(pf->status) : json_null()) ||
+	    set(o, "content_type", jstr(pf->content_type)) ||
+	    set(o, "location", jstr(pf->location)) ||
+	    set(o, "address", pf->address[0] != '\0' ? jstr(pf->address) : json_null()) ||
+	    set(o, "duration_ms", json_integer(pf->duration_ms)) ||
+	    set(o, "body", jstrn((const char *)pf->body, pf->body_len)) ||
+	    set(o, "chain", chain_json(snap, pf->chain, pf->chain_len)) ||
+	    set(o, "verify", verdict_json(&pf->verify_now));
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* "mta_sts": the _mta-sts TXT lookup and the policy fetch; null when not looked up. */
+static json_t *mta_sts_json(const struct snapshot *snap)
+{
+	json_t *o;
+
+	if (!snap->sts_txt.looked_up)
+		return json_null();
+	o = json_object();
+	if (o == NULL || set(o, "txt", txt_json(&snap->sts_txt)) ||
+	    set(o, "policy", policy_json(snap))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* "tls_rpt": the _smtp._tls TXT lookup; null when not looked up. */
+static json_t *tls_rpt_json(const struct snapshot *snap)
+{
+	json_t *o;
+
+	if (!snap->rpt_txt.looked_up)
+		return json_null();
+	o = json_object();
+	if (o == NULL || set(o, "txt", txt_json(&snap->rpt_txt))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* The mnemonic of an RR type the gatherer asks; RFC 3597 §5 "TYPE<n>" for any other. */
+static json_t *qtype_json(int qtype)
+{
+	char buf[16];
+	int n;
+
+	switch (qtype) {
+	case ns_t_txt:
+		return json_string("TXT");
+	case ns_t_mx:
+		return json_string("MX");
+	case ns_t_tlsa:
+		return json_string("TLSA");
+	default:
+		n = snprintf(buf, sizeof(buf), "TYPE%d", qtype);
+		return n > 0 && (size_t)n < sizeof(buf) ? json_string(buf) : json_null();
+	}
+}
+
+static json_t *ns_answer_json(const struct ns_answer *a)
+{
+	json_t *o = json_object(), *rrs = json_array();
+	size_t i;
+	int r = -ENOMEM;
+
+	if (o == NULL || rrs == NULL)
+		goto out;
+	for (i = 0; i < a->n_rrs; i++)
+		if (push(rrs, jstr(a->rrs[i])) != 0)
+			goto out;
+	r = set(o, "qname", jstr(a->qname)) || set(o, "qtype", qtype_json(a->qtype)) ||
+	    set(o, "status", json_string(dns_status_name(a->status))) ||
+	    set(o, "authoritative", json_boolean(a->authoritative)) ||
+	    set(o, "rrs", json_incref(rrs));
+out:
+	json_decref(rrs);
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static json_t *ns_view_json(const struct ns_view *v)
+{
+	json_t *o = json_object(), *answers = json_array();
+	size_t i;
+	int r = -ENOMEM;
+
+	if (o == NULL || answers == NULL)
+		goto out;
+	for (i = 0; i < v->n_answers; i++)
+		if (push(answers, ns_answer_json(&v->answers[i])) != 0)
+			goto out;
+	/* An NS host without an address was not asked: its address is null. */
+	r = set(o, "name", jstr(v->name)) ||
+	    set(o, "address", v->address[0] != '\0' ? jstr(v->address) : json_null()) ||
+	    set(o, "answers", json_incref(answers));
+out:
+	json_decref(answers);
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* "ns": every authoritative server asked directly (MXS-NS-01); null when not looked up. */
+static json_t *ns_json(const struct snapshot *snap)
+{
+	json_t *o, *views;
+	size_t i;
+	int r = -ENOMEM;
+
+	if (!snap->ns_looked_up)
+		return json_null();
+	o = json_object();
+	views = json_array();
+	if (o == NULL || views == NULL)
+		goto out;
+	for (i = 0; i < snap->n_ns_views; i++)
+		if (push(views, ns_view_json(&snap->ns_views[i])) != 0)
+			goto out;
+	r = set(o, "status", json_string(dns_status_name(snap->ns_status))) ||
+	    set(o, "views", json_incref(views));
+out:
+	json_decref(views);
+	if (r != 0) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
 static json_t *domain_json(const struct report_domain *d)
 {
 	const struct snapshot *snap = d->snap;
@@ -267,7 +500,8 @@ static json_t *domain_json(const struct report_domain *d)
 	    set(o, "unknown_reason", jstr(snap->unknown_reason)) ||
 	    set(o, "mx_status", json_string(dns_status_name(snap->mx_status))) ||
 	    set(o, "null_mx", json_boolean(snap->null_mx)) || set(o, "mx", json_incref(mx)) ||
-	    set(o, "findings", json_incref(findings));
+	    set(o, "findings", json_incref(findings)) || set(o, "mta_sts", mta_sts_json(snap)) ||
+	    set(o, "tls_rpt", tls_rpt_json(snap)) || set(o, "ns", ns_json(snap));
 out:
 	json_decref(mx);
 	json_decref(findings);

@@ -192,6 +192,18 @@ const char *probe_outcome_name(enum probe_outcome o)
 	return name_of(outcome_names, N_ELEMS(outcome_names), (unsigned)o);
 }
 
+/* Part of the JSON schema (docs/json-output.md): never renamed once shipped. */
+static const char *const fetch_names[] = {
+	[FETCH_RESPONSE] = "response",      [FETCH_TLS_FAILED] = "tls-failed",
+	[FETCH_CONNECT] = "connect-failed", [FETCH_TIMEOUT] = "timeout",
+	[FETCH_TOO_LARGE] = "too-large",    [FETCH_LOCAL_ERROR] = "local-error",
+};
+
+const char *fetch_outcome_name(enum fetch_outcome o)
+{
+	return name_of(fetch_names, N_ELEMS(fetch_names), (unsigned)o);
+}
+
 const char *probe_alg_name(enum probe_alg a)
 {
 	return name_of(alg_names, N_ELEMS(alg_names), (unsigned)a);

@@ -253,6 +253,8 @@ const char *probe_stage_name(enum probe_stage s);
 const char *probe_outcome_name(enum probe_outcome o);
 const char *probe_alg_name(enum probe_alg a);
 const char *dns_status_name(enum dns_status s);
+/* "response", "tls-failed", "connect-failed", "timeout", "too-large", "local-error". */
+const char *fetch_outcome_name(enum fetch_outcome o);
 
 /* "IPv4" or "IPv6" for an address of the snapshot (static string). */
 const char *mx_address_family_name(const struct mx_address *a);

@@ -4,7 +4,9 @@
  * Snapshots come from snapfix and their findings from the real mx_starttls and cert_expiry
  * checks, so what is asserted is what a user reads: the text blocks (worst domain first), the
  * Nagios status line, long output, perfdata syntax and exit status (Nagios plugin guidelines),
- * and a JSON document that parses and has the keys of docs/json-output.md.
+ * and a JSON document that parses and has the keys of docs/json-output.md. The MTA-STS, TLS-RPT
+ * and name server facts are rendered as gathered (snapfix_sts_active and friends): present when
+ * gathered, null when not.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +24,7 @@
 
 #include "agent/report.h"
 #include "checks/check.h"
+#include "lib/error.h"
 #include "tests/unit/snapfix.h"
 
 extern const struct check check_mx_starttls;
@@ -91,6 +94,53 @@ static struct snapshot *unknown(void)
 	struct snapshot *s = snapfix_healthy("blind.test", 1);
 
 	s->unknown_reason = strdup("the resolver 127.0.0.53 does not answer");
+	return s;
+}
+
+/* A working MTA-STS deployment in enforce mode, with TLS-RPT and one authoritative server. */
+static struct snapshot *sts_enforce(const char *domain)
+{
+	struct snapshot *s = snapfix_healthy(domain, 1);
+	char *rua = mxs_strdupf("v=TLSRPTv1; rua=mailto:tlsrpt@%s", domain);
+	char *sts_q = mxs_strdupf("_mta-sts.%s", domain);
+	char *mx_rr = mxs_strdupf("10 mx1.%s", domain);
+	const char *const rpt[] = { rua, NULL };
+	const char *const sts_rrs[] = { "\"v=STSv1; id=" SNAPFIX_STS_ID "\"", NULL };
+	const char *const mx_rrs[] = { mx_rr, NULL };
+	struct ns_view *v;
+
+	assert_non_null(rua);
+	assert_non_null(sts_q);
+	assert_non_null(mx_rr);
+	(void)snapfix_sts_active(s, "enforce");
+	snapfix_rpt_txt(s, DNS_OK, rpt);
+	v = snapfix_ns_view(s, "ns1.example.net", "192.0.2.53");
+	(void)snapfix_ns_answer(v, sts_q, SNAPFIX_TXT, DNS_OK, true, sts_rrs);
+	(void)snapfix_ns_answer(v, domain, SNAPFIX_MX, DNS_OK, true, mx_rrs);
+	free(rua);
+	free(sts_q);
+	free(mx_rr);
+	return s;
+}
+
+/* Neither MTA-STS nor TLS-RPT published: both names do not exist. */
+static struct snapshot *sts_absent(const char *domain)
+{
+	struct snapshot *s = snapfix_healthy(domain, 1);
+
+	snapfix_sts_txt(s, DNS_NXDOMAIN, NULL);
+	snapfix_rpt_txt(s, DNS_NXDOMAIN, NULL);
+	return s;
+}
+
+/* An STSv1 record whose policy URL answers 404 with a body that is not UTF-8. */
+static struct snapshot *sts_404(const char *domain)
+{
+	const char *const records[] = { "v=STSv1; id=" SNAPFIX_STS_ID, NULL };
+	struct snapshot *s = snapfix_healthy(domain, 1);
+
+	snapfix_sts_txt(s, DNS_OK, records);
+	(void)snapfix_policy(s, FETCH_RESPONSE, 404, "text/html", NULL, "not found \xff\n", NULL);
 	return s;
 }
 
@@ -199,6 +249,64 @@ static void test_report_text_null_mx_and_unknown(void **state)
 			      "(RFC7505)\n");
 	assert_contains(text, "blind.test: UNKNOWN (2 findings)\n  not evaluated: the resolver");
 	assert_ptr_equal(strstr(text, "blind.test"), text); /* UNKNOWN ranks above OK */
+	free(text);
+	fx_free(&fx);
+}
+
+/* One MTA-STS and one TLS-RPT line after the MX lines, and only when they were gathered. */
+static void test_report_text_sts_rpt(void **state)
+{
+	struct fixture fx = { 0 };
+	const char *block, *mx, *sts, *rpt, *finding;
+	char *text;
+
+	(void)state;
+	fx_add(&fx, sts_enforce("sts.test"));
+	fx_add(&fx, sts_absent("plain.test"));
+	fx_add(&fx, sts_404("broken.test"));
+	fx_add(&fx, cert_3d());
+	(void)snapfix_sts_active(fx.snap[3], "testing");
+	text = render(&fx, TEXT, NULL);
+	assert_contains(text, "sts.test: OK (0 findings)\n  MX 10 mx1.sts.test\n    192.0.2.1: "
+			      "TLSv1.3 TLS_AES_256_GCM_SHA384, ECDSA leaf expires 2027-01-21 (80 "
+			      "days)\n  MTA-STS: id 20261101T0000, enforce, max_age 604800, mx: "
+			      "*.sts.test\n  TLS-RPT: rua mailto:tlsrpt@sts.test\n");
+	assert_contains(text, "    192.0.2.1: TLSv1.3 TLS_AES_256_GCM_SHA384, ECDSA leaf expires "
+			      "2027-01-21 (80 days)\n  MTA-STS: none published\n  TLS-RPT: none "
+			      "published\n");
+	assert_contains(text, "  MTA-STS: id 20261101T0000, policy fetch failed (404)\n");
+	/* broken.test: no _smtp._tls lookup, so no TLS-RPT line in its block */
+	block = strstr(text, "broken.test: ");
+	assert_non_null(block);
+	assert_null(strstr(block, "TLS-RPT"));
+	/* the facts come between the MX lines and the findings */
+	block = strstr(text, "cert-3d.test: CRITICAL");
+	assert_non_null(block);
+	mx = strstr(block, "  MX 10 mx1.cert-3d.test\n");
+	sts = strstr(block, "  MTA-STS: id 20261101T0000, testing, max_age 604800, mx: "
+			    "*.cert-3d.test\n");
+	rpt = strstr(block, "TLS-RPT");
+	finding = strstr(block, "  CRITICAL cert.expiring ");
+	assert_non_null(mx);
+	assert_non_null(sts);
+	assert_non_null(finding);
+	assert_true(mx < sts && sts < finding);
+	assert_true(rpt == NULL || rpt > finding); /* none of its own */
+	free(text);
+	fx_free(&fx);
+}
+
+/* Nothing gathered for MTA-STS, TLS-RPT or the name servers: no line about them. */
+static void test_report_text_not_gathered(void **state)
+{
+	struct fixture fx = { 0 };
+	char *text;
+
+	(void)state;
+	fx_add(&fx, snapfix_healthy("healthy.test", 1));
+	text = render(&fx, TEXT, NULL);
+	assert_null(strstr(text, "MTA-STS"));
+	assert_null(strstr(text, "TLS-RPT"));
 	free(text);
 	fx_free(&fx);
 }
@@ -394,13 +502,78 @@ static void assert_keys(json_t *o, const char *const keys[])
 			fail_msg("JSON object lacks \"%s\"", keys[i]);
 }
 
+/*
+ * The value at a dotted path below j ("mta_sts.txt.records.0.text"; a number indexes an array),
+ * or NULL when there is none.
+ */
+static json_t *jpath(json_t *j, const char *path)
+{
+	char *copy = strdup(path), *seg, *save = NULL, *end;
+
+	assert_non_null(copy);
+	for (seg = strtok_r(copy, ".", &save); j != NULL && seg != NULL;
+	     seg = strtok_r(NULL, ".", &save)) {
+		unsigned long i = strtoul(seg, &end, 10);
+
+		j = *end == '\0' ? json_array_get(j, i) : json_object_get(j, seg);
+	}
+	free(copy);
+	return j;
+}
+
+static void assert_jstr(json_t *j, const char *path, const char *want)
+{
+	json_t *v = jpath(j, path);
+
+	if (!json_is_string(v))
+		fail_msg("%s is not a string", path);
+	assert_string_equal(json_string_value(v), want);
+}
+
+static void assert_jint(json_t *j, const char *path, long long want)
+{
+	json_t *v = jpath(j, path);
+
+	if (!json_is_integer(v))
+		fail_msg("%s is not an integer", path);
+	assert_int_equal(json_integer_value(v), want);
+}
+
+/* The key is there and its value is null (docs/json-output.md: "always present"). */
+static void assert_jnull(json_t *j, const char *path)
+{
+	json_t *v = jpath(j, path);
+
+	if (v == NULL)
+		fail_msg("%s is missing", path);
+	if (!json_is_null(v))
+		fail_msg("%s is not null", path);
+}
+
+/* Render fx as JSON and parse it: the document (the caller releases it). */
+static json_t *render_parsed(const struct fixture *fx)
+{
+	json_error_t jerr;
+	json_t *root;
+	char *text;
+	int r;
+
+	text = render(fx, JSON, &r);
+	assert_int_equal(r, 0);
+	root = json_loads(text, 0, &jerr);
+	if (root == NULL)
+		fail_msg("JSON does not parse: %s (line %d)", jerr.text, jerr.line);
+	free(text);
+	return root;
+}
+
 /* docs/json-output.md: every documented key is there, with the documented types. */
 static void test_report_json_schema(void **state)
 {
 	static const char *const top[] = { "version", "generated", "domains", NULL };
-	static const char *const dom[] = { "domain",      "status",         "taken_at",
-					   "duration_ms", "unknown_reason", "null_mx",
-					   "mx",          "findings",       NULL };
+	static const char *const dom[] = { "domain",         "status",  "taken_at", "duration_ms",
+					   "unknown_reason", "null_mx", "mx",       "findings",
+					   "mta_sts",        "tls_rpt", "ns",       NULL };
 	static const char *const mx[] = { "host", "preference", "implicit", "addresses", NULL };
 	static const char *const addr[] = { "address", "family", "probes", NULL };
 	static const char *const probe[] = {
@@ -498,12 +671,162 @@ static void test_report_json_not_utf8(void **state)
 	fx_free(&fx);
 }
 
+/* A healthy enforce domain: the record, the fetch with its chain, TLS-RPT and the NS view. */
+static void test_report_json_sts_enforce(void **state)
+{
+	static const char *const sts[] = { "txt", "policy", NULL };
+	static const char *const txt[] = { "status", "ttl", "records", NULL };
+	static const char *const record[] = { "text", "strings", NULL };
+	static const char *const policy[] = { "url",          "outcome",  "detail",  "status",
+					      "content_type", "location", "address", "duration_ms",
+					      "body",         "chain",    "verify",  NULL };
+	static const char *const cert[] = { "subject",   "issuer",      "not_before", "not_after",
+					    "days_left", "key_type",    "key_bits",   "san",
+					    "sha256",    "spki_sha256", NULL };
+	static const char *const ns[] = { "status", "views", NULL };
+	static const char *const view[] = { "name", "address", "answers", NULL };
+	static const char *const answer[] = { "qname",         "qtype", "status",
+					      "authoritative", "rrs",   NULL };
+	struct fixture fx = { 0 };
+	json_t *root, *d;
+	char *body;
+
+	(void)state;
+	fx_add(&fx, sts_enforce("sts.test"));
+	root = render_parsed(&fx);
+	d = jpath(root, "domains.0");
+	assert_keys(jpath(d, "mta_sts"), sts);
+	assert_keys(jpath(d, "mta_sts.txt"), txt);
+	assert_keys(jpath(d, "mta_sts.txt.records.0"), record);
+	assert_jstr(d, "mta_sts.txt.status", "ok");
+	assert_jint(d, "mta_sts.txt.ttl", 3600);
+	assert_int_equal(json_array_size(jpath(d, "mta_sts.txt.records")), 1);
+	assert_jstr(d, "mta_sts.txt.records.0.text", "v=STSv1; id=" SNAPFIX_STS_ID);
+	assert_jint(d, "mta_sts.txt.records.0.strings", 1);
+	assert_keys(jpath(d, "mta_sts.policy"), policy);
+	assert_jstr(d, "mta_sts.policy.url", "https://mta-sts.sts.test/.well-known/mta-sts.txt");
+	assert_jstr(d, "mta_sts.policy.outcome", "response");
+	assert_jnull(d, "mta_sts.policy.detail");
+	assert_jint(d, "mta_sts.policy.status", 200);
+	assert_jstr(d, "mta_sts.policy.content_type", "text/plain");
+	assert_jnull(d, "mta_sts.policy.location");
+	assert_jstr(d, "mta_sts.policy.address", "192.0.2.80");
+	assert_jint(d, "mta_sts.policy.duration_ms", 40);
+	body = snapfix_sts_body("sts.test", "enforce");
+	assert_jstr(d, "mta_sts.policy.body", body);
+	free(body);
+	assert_int_equal(json_array_size(jpath(d, "mta_sts.policy.chain")), 2);
+	assert_keys(jpath(d, "mta_sts.policy.chain.0"), cert);
+	assert_jstr(d, "mta_sts.policy.chain.0.san.0", "mta-sts.sts.test");
+	assert_jint(d, "mta_sts.policy.chain.0.days_left", 80);
+	assert_jint(d, "mta_sts.policy.verify.code", 0);
+	assert_true(json_is_string(jpath(d, "mta_sts.policy.verify.text")) ||
+		    json_is_null(jpath(d, "mta_sts.policy.verify.text")));
+	assert_keys(jpath(d, "tls_rpt"), (const char *const[]){ "txt", NULL });
+	assert_keys(jpath(d, "tls_rpt.txt"), txt);
+	assert_jstr(d, "tls_rpt.txt.status", "ok");
+	assert_jstr(d, "tls_rpt.txt.records.0.text", "v=TLSRPTv1; rua=mailto:tlsrpt@sts.test");
+	assert_keys(jpath(d, "ns"), ns);
+	assert_jstr(d, "ns.status", "ok");
+	assert_keys(jpath(d, "ns.views.0"), view);
+	assert_jstr(d, "ns.views.0.name", "ns1.example.net");
+	assert_jstr(d, "ns.views.0.address", "192.0.2.53");
+	assert_keys(jpath(d, "ns.views.0.answers.0"), answer);
+	assert_jstr(d, "ns.views.0.answers.0.qname", "_mta-sts.sts.test");
+	assert_jstr(d, "ns.views.0.answers.0.qtype", "TXT");
+	assert_jstr(d, "ns.views.0.answers.0.status", "ok");
+	assert_true(json_is_true(jpath(d, "ns.views.0.answers.0.authoritative")));
+	assert_jstr(d, "ns.views.0.answers.0.rrs.0", "\"v=STSv1; id=" SNAPFIX_STS_ID "\"");
+	assert_jstr(d, "ns.views.0.answers.1.qname", "sts.test");
+	assert_jstr(d, "ns.views.0.answers.1.qtype", "MX");
+	assert_jstr(d, "ns.views.0.answers.1.rrs.0", "10 mx1.sts.test");
+	json_decref(root);
+	fx_free(&fx);
+}
+
+/* No MTA-STS record: the lookup is there, the policy is null; a failed fetch keeps its facts. */
+static void test_report_json_sts_absent_and_failed(void **state)
+{
+	struct fixture fx = { 0 };
+	struct snapshot *s;
+	json_t *root, *d;
+
+	(void)state;
+	fx_add(&fx, sts_absent("plain.test"));
+	s = sts_404("broken.test");
+	/* a TXT record that is not UTF-8 */
+	free(s->sts_txt.records[0].data);
+	s->sts_txt.records[0].data = strdup("v=STSv1; id=\xe9t\xe9");
+	assert_non_null(s->sts_txt.records[0].data);
+	fx_add(&fx, s);
+	root = render_parsed(&fx);
+	d = jpath(root, "domains.0");
+	assert_jstr(d, "mta_sts.txt.status", "nxdomain");
+	assert_true(json_is_array(jpath(d, "mta_sts.txt.records")));
+	assert_int_equal(json_array_size(jpath(d, "mta_sts.txt.records")), 0);
+	assert_jnull(d, "mta_sts.policy");
+	assert_jstr(d, "tls_rpt.txt.status", "nxdomain");
+	assert_jnull(d, "ns");
+	d = jpath(root, "domains.1");
+	assert_jstr(d, "mta_sts.txt.records.0.text", "v=STSv1; id=?t?");
+	assert_jstr(d, "mta_sts.policy.outcome", "response");
+	assert_jint(d, "mta_sts.policy.status", 404);
+	assert_jstr(d, "mta_sts.policy.content_type", "text/html");
+	assert_jstr(d, "mta_sts.policy.body", "not found ?\n"); /* the newline is kept */
+	assert_jnull(d, "tls_rpt");
+	json_decref(root);
+	fx_free(&fx);
+}
+
+/* A fetch without a response: no status, no body, no chain, no verdict. */
+static void test_report_json_sts_timeout(void **state)
+{
+	const char *const records[] = { "v=STSv1; id=" SNAPFIX_STS_ID, NULL };
+	struct fixture fx = { 0 };
+	struct snapshot *s = snapfix_healthy("slow.test", 1);
+	json_t *root, *d;
+
+	(void)state;
+	snapfix_sts_txt(s, DNS_OK, records);
+	(void)snapfix_policy(s, FETCH_TIMEOUT, 0, NULL, NULL, NULL, "no response within 10 s");
+	fx_add(&fx, s);
+	root = render_parsed(&fx);
+	d = jpath(root, "domains.0");
+	assert_jstr(d, "mta_sts.policy.outcome", "timeout");
+	assert_jstr(d, "mta_sts.policy.detail", "no response within 10 s");
+	assert_jnull(d, "mta_sts.policy.status");
+	assert_jnull(d, "mta_sts.policy.body");
+	assert_int_equal(json_array_size(jpath(d, "mta_sts.policy.chain")), 0);
+	assert_jnull(d, "mta_sts.policy.verify");
+	json_decref(root);
+	fx_free(&fx);
+}
+
+/* Nothing gathered beyond the MX facts: the three keys are there, and null. */
+static void test_report_json_not_gathered(void **state)
+{
+	struct fixture fx = { 0 };
+	json_t *root, *d;
+
+	(void)state;
+	fx_add(&fx, snapfix_healthy("healthy.test", 1));
+	root = render_parsed(&fx);
+	d = jpath(root, "domains.0");
+	assert_jnull(d, "mta_sts");
+	assert_jnull(d, "tls_rpt");
+	assert_jnull(d, "ns");
+	json_decref(root);
+	fx_free(&fx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_report_text_blocks),
 		cmocka_unit_test(test_report_text_findings_worst_first),
 		cmocka_unit_test(test_report_text_null_mx_and_unknown),
+		cmocka_unit_test(test_report_text_sts_rpt),
+		cmocka_unit_test(test_report_text_not_gathered),
 		cmocka_unit_test(test_report_nagios_ok),
 		cmocka_unit_test(test_report_nagios_critical),
 		cmocka_unit_test(test_report_nagios_warning),
@@ -512,6 +835,10 @@ int main(void)
 		cmocka_unit_test(test_report_nagios_labels_once),
 		cmocka_unit_test(test_report_json_schema),
 		cmocka_unit_test(test_report_json_not_utf8),
+		cmocka_unit_test(test_report_json_sts_enforce),
+		cmocka_unit_test(test_report_json_sts_absent_and_failed),
+		cmocka_unit_test(test_report_json_sts_timeout),
+		cmocka_unit_test(test_report_json_not_gathered),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
