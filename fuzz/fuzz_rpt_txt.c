@@ -16,26 +16,11 @@
 #include <string.h>
 
 #include "lib/rpt_txt.h"
+#include "fuzz/fuzz_diag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define MAX_RECORDS 16
-
-static void check_diags(const struct diag_list *d)
-{
-	size_t i;
-	const char *c;
-
-	for (i = 0; i < d->n; i++) {
-		if (d->v[i].req == NULL || d->v[i].text == NULL || d->v[i].text[0] == '\0')
-			abort();
-		if (d->v[i].level < DIAG_INFO || d->v[i].level > DIAG_ERROR)
-			abort();
-		for (c = d->v[i].text; *c != '\0'; c++)
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				abort();
-	}
-}
 
 static void check_record(const struct rpt_txt *rec)
 {
@@ -61,7 +46,7 @@ static void parse_one(const char *buf, size_t size)
 		goto out;
 	if (r1 != 0 && r1 != -EINVAL)
 		abort();
-	check_diags(&da);
+	fuzz_check_diags(&da);
 	if ((r1 == 0) == diag_rejects(&da, 0) || (r1 == 0) != (a != NULL))
 		abort();
 	if (a != NULL)
@@ -115,7 +100,7 @@ static void discover(const char *buf, size_t size)
 	if (r != -ENOMEM) {
 		if (r != 0 && r != 1)
 			abort();
-		check_diags(&d);
+		fuzz_check_diags(&d);
 		if (count > n || (r == 1) != (rec != NULL) || (r == 1 && count != 1))
 			abort();
 		if (rec != NULL)

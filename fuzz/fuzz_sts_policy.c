@@ -19,24 +19,9 @@
 #include <string.h>
 
 #include "lib/sts_policy.h"
+#include "fuzz/fuzz_diag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
-
-static void check_diags(const struct diag_list *d)
-{
-	size_t i;
-	const char *c;
-
-	for (i = 0; i < d->n; i++) {
-		if (d->v[i].req == NULL || d->v[i].text == NULL || d->v[i].text[0] == '\0')
-			abort();
-		if (d->v[i].level < DIAG_INFO || d->v[i].level > DIAG_ERROR)
-			abort();
-		for (c = d->v[i].text; *c != '\0'; c++)
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				abort();
-	}
-}
 
 static void check_policy(const struct sts_policy *p)
 {
@@ -99,7 +84,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		goto out;
 	if (r1 != 0 && r1 != -EINVAL)
 		abort();
-	check_diags(&da);
+	fuzz_check_diags(&da);
 	if ((r1 == 0) == diag_rejects(&da, 0) || (r1 == 0) != (a != NULL))
 		abort();
 	if (a != NULL) {

@@ -16,27 +16,12 @@
 #include <string.h>
 
 #include "lib/sts_txt.h"
+#include "fuzz/fuzz_diag.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* Largest RRset built from one input; the rest of the input is one more record. */
 #define MAX_RECORDS 16
-
-static void check_diags(const struct diag_list *d)
-{
-	size_t i;
-	const char *c;
-
-	for (i = 0; i < d->n; i++) {
-		if (d->v[i].req == NULL || d->v[i].text == NULL || d->v[i].text[0] == '\0')
-			abort();
-		if (d->v[i].level < DIAG_INFO || d->v[i].level > DIAG_ERROR)
-			abort();
-		for (c = d->v[i].text; *c != '\0'; c++)
-			if ((unsigned char)*c < 0x20 || *c == 0x7f)
-				abort();
-	}
-}
 
 static bool id_ok(const char *id)
 {
@@ -63,7 +48,7 @@ static void parse_one(const char *buf, size_t size)
 		goto out;
 	if (r1 != 0 && r1 != -EINVAL)
 		abort();
-	check_diags(&da);
+	fuzz_check_diags(&da);
 	if ((r1 == 0) == diag_rejects(&da, 0))
 		abort();
 	if (r1 == 0 && !id_ok(a.id))
@@ -112,7 +97,7 @@ static void discover(const char *buf, size_t size)
 	}
 	if (r != 0 && r != 1)
 		abort();
-	check_diags(&d);
+	fuzz_check_diags(&d);
 	if (count > n || (r == 1 && (count != 1 || !id_ok(txt.id))))
 		abort();
 	/* no policy always comes with a reason */

@@ -229,12 +229,15 @@ static char *sig_alg_name(X509 *x)
 	return s;
 }
 
-/* DANE-SEL-01/02: SHA2-256 of the certificate as presented and of its SubjectPublicKeyInfo. */
+/*
+ * DANE-SEL-01/02: SHA2-256 of the certificate as presented and of its SubjectPublicKeyInfo. The
+ * SPKI DER is kept too: Full(0) and SHA2-512(2) records of selector SPKI(1) need the bytes.
+ */
 static int digests(X509 *x, const unsigned char *der, size_t len, struct certinfo *info,
 		   struct mxs_error *reterr)
 {
 	unsigned char *spki = NULL;
-	int n, r = 0;
+	int n;
 
 	if (EVP_Digest(der, len, info->sha256, NULL, EVP_sha256(), NULL) != 1)
 		return -ENOMEM;
@@ -242,10 +245,18 @@ static int digests(X509 *x, const unsigned char *der, size_t len, struct certinf
 	if (n <= 0)
 		return mxs_error_set(reterr, NULL, REQ_X509,
 				     "subjectPublicKeyInfo does not encode: %s", openssl_reason());
-	if (EVP_Digest(spki, (size_t)n, info->spki_sha256, NULL, EVP_sha256(), NULL) != 1)
-		r = -ENOMEM;
+	info->spki_der = malloc((size_t)n);
+	if (info->spki_der == NULL) {
+		OPENSSL_free(spki);
+		return -ENOMEM;
+	}
+	memcpy(info->spki_der, spki, (size_t)n);
+	info->spki_der_len = (size_t)n;
 	OPENSSL_free(spki);
-	return r;
+	if (EVP_Digest(info->spki_der, info->spki_der_len, info->spki_sha256, NULL, EVP_sha256(),
+		       NULL) != 1)
+		return -ENOMEM;
+	return 0;
 }
 
 /*
@@ -353,6 +364,7 @@ struct certinfo *certinfo_free(struct certinfo *info)
 		free(info->san[i]);
 	free(info->san);
 	free(info->sig_alg);
+	free(info->spki_der);
 	free(info);
 	return NULL;
 }

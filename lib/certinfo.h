@@ -3,8 +3,9 @@
  *
  * The probe records every certificate a server presented as DER; certinfo_from_der() turns
  * each into a struct certinfo that the checks read without touching OpenSSL again: names,
- * validity window, key, digests for DANE (DANE-SEL-01/02: SHA2-256 of the whole certificate and
- * of its SubjectPublicKeyInfo).
+ * validity window, key, the DER SubjectPublicKeyInfo and digests for DANE (DANE-SEL-01/02:
+ * SHA2-256 of the whole certificate and of its SubjectPublicKeyInfo; lib/tlsa.c computes the
+ * other selector/matching-type combinations from der and spki_der).
  */
 #ifndef MXS_LIB_CERTINFO_H
 #define MXS_LIB_CERTINFO_H
@@ -46,7 +47,9 @@ struct certinfo {
 	bool self_signed;         /* subject == issuer and the signature verifies with its key */
 	unsigned char sha256[32]; /* SHA2-256 of der (selector Cert(0), DANE-SEL-01) */
 	unsigned char
-	    spki_sha256[32]; /* SHA2-256 of the DER SubjectPublicKeyInfo (selector SPKI(1)) */
+	    spki_sha256[32];     /* SHA2-256 of the DER SubjectPublicKeyInfo (selector SPKI(1)) */
+	unsigned char *spki_der; /* the DER SubjectPublicKeyInfo, selector SPKI(1) input (owned) */
+	size_t spki_der_len;
 };
 
 /*

@@ -74,7 +74,7 @@ static time_t iso_time(const char *s)
 	return timegm(&tm);
 }
 
-/* covers: DANE-SEL-01, DANE-SEL-02 (SHA2-256 of Cert(0) and SPKI(1), vectors "0 1" and "1 1") */
+/* covers: DANE-SEL-01, DANE-SEL-02 (vectors "0 1", "1 1" and "1 0", the SPKI DER itself) */
 static void test_DANE_SEL_01_association_vectors(void **state)
 {
 	json_t *root = vectors_load("dane-association.json");
@@ -90,7 +90,7 @@ static void test_DANE_SEL_01_association_vectors(void **state)
 		json_t *expect = json_object_get(v, "expect");
 		struct certinfo *ci = NULL;
 		struct mxs_error err = { 0 };
-		char hex[65];
+		char hex[65], *full;
 		size_t len;
 		unsigned char *der = load_der(vectors_string(v, "cert"), &len);
 
@@ -108,6 +108,16 @@ static void test_DANE_SEL_01_association_vectors(void **state)
 		if (strcmp(hex, vectors_string(expect, "1 1")) != 0)
 			fail_msg("%s (DANE-SEL-02): expected \"1 1\" %s, got %s", id,
 				 vectors_string(expect, "1 1"), hex);
+		/* the SPKI DER itself, selector SPKI(1) with matching type Full(0) */
+		full = malloc(2 * ci->spki_der_len + 1);
+		assert_non_null(full);
+		to_hex(ci->spki_der, ci->spki_der_len, full);
+		if ((json_int_t)ci->spki_der_len !=
+			json_integer_value(json_object_get(v, "spki_der_len")) ||
+		    strcmp(full, vectors_string(expect, "1 0")) != 0)
+			fail_msg("%s (DANE-SEL-01): expected \"1 0\" %s, got %s", id,
+				 vectors_string(expect, "1 0"), full);
+		free(full);
 		if (ci->not_before != iso_time(vectors_string(v, "not_before")) ||
 		    ci->not_after != iso_time(vectors_string(v, "not_after")))
 			fail_msg("%s (COMMON-EXP-05): validity %lld..%lld", id,

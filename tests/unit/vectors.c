@@ -12,6 +12,9 @@
 
 #include <cmocka.h>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
 #include "lib/error.h"
 
 char *vectors_path(const char *name)
@@ -182,4 +185,27 @@ void vectors_run_cases(const struct vectors_case *cases, size_t n, vectors_parse
 		}
 		diag_clear(&d);
 	}
+}
+
+struct certinfo *vectors_load_cert(const char *name)
+{
+	char *path = vectors_path(name);
+	struct certinfo *ci = NULL;
+	unsigned char *der = NULL;
+	X509 *x = NULL;
+	BIO *bio;
+	int n;
+
+	assert_non_null(path);
+	bio = BIO_new_file(path, "r");
+	if (bio == NULL || (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) == NULL)
+		fail_msg("%s: not a PEM certificate", path);
+	n = i2d_X509(x, &der);
+	assert_true(n > 0);
+	assert_int_equal(certinfo_from_der(der, (size_t)n, &ci, NULL), 0);
+	OPENSSL_free(der);
+	X509_free(x);
+	BIO_free(bio);
+	free(path);
+	return ci;
 }

@@ -19,6 +19,7 @@
 
 #include <jansson.h>
 
+#include "lib/certinfo.h"
 #include "lib/diag.h"
 #include "lib/snapshot.h"
 
@@ -27,6 +28,13 @@
  * Returns a new string the caller frees, or NULL on memory exhaustion.
  */
 char *vectors_path(const char *name);
+
+/*
+ * The PEM certificate of the vector folder at name (e.g. "certs/leaf-a.pem") as a struct certinfo,
+ * through its DER as the probe records it. Fails the test when it cannot be read. The caller
+ * frees it with certinfo_free().
+ */
+struct certinfo *vectors_load_cert(const char *name);
 
 /*
  * Load a vector file, which must be a JSON array (README.md, "Vector files").
