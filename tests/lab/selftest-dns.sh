@@ -287,6 +287,11 @@ check_tlsa()
 			tap_check "_25._tcp.$host: TLSA does not match $host.key" \
 				test "$Q_RDATA" != "3 1 1 $used"
 			;;
+		ta)
+			used=$(key_hash "$LAB_STATE/pki/intermediate.key")
+			tap_is "_25._tcp.$host: TLSA 2 1 1 of the lab intermediate" "$Q_RDATA" \
+				"2 1 1 $used"
+			;;
 		*) tap_result 1 "$domain: unknown tlsa kind '$kind'" ;;
 		esac
 		if [ "$kind" != - ] && [ "$zone" != bogus ]; then

@@ -171,6 +171,8 @@ tlsa_key_file()
 	match) printf '%s/pki/%s.key\n' "$LAB_STATE" "$host" ;;
 	# A key the MX never uses: DANE-EE matching fails although the chain is fine (RFC 7672 §3.1.1).
 	stale) printf '%s/pki/%s.stale.key\n' "$LAB_STATE" "$host" ;;
+	# The lab intermediate that issues every leaf: a DANE-TA anchor (RFC 7672 §3.1.2).
+	ta) printf '%s/pki/intermediate.key\n' "$LAB_STATE" ;;
 	*)
 		echo "dns: $host: unknown tlsa kind '$kind'" >&2
 		return 1
@@ -189,15 +191,17 @@ mx_hosts()
 	done
 }
 
-# Print a DANE-EE SPKI SHA-256 TLSA record (3 1 1) for every MX host of a scenario.
+# Print an SPKI SHA-256 TLSA record for every MX host of a scenario: DANE-EE (3 1 1) of a host
+# key, or DANE-TA (2 1 1) of the issuing intermediate for kind "ta".
 zone_tlsa()
 {
-	local mx=$1 kind=$2 host key hash
+	local mx=$1 kind=$2 host key hash usage=3
 	[ "$kind" != - ] || return 0
+	[ "$kind" != ta ] || usage=2
 	for host in $(mx_hosts "$mx"); do
 		key=$(tlsa_key_file "$host" "$kind")
 		hash=$(spki_sha256 "$key")
-		printf '_25._tcp.%s. %d TLSA 3 1 1 %s\n' "$host" "$DNS_TTL" "$hash"
+		printf '_25._tcp.%s. %d TLSA %d 1 1 %s\n' "$host" "$DNS_TTL" "$usage" "$hash"
 	done
 }
 
