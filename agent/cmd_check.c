@@ -40,7 +40,8 @@ struct check_args {
 	long long warning_ms, critical_ms; /* -1: not given */
 	long long timeout_ms, session_ms;  /* -1: not given */
 	const char *resolver, *ca_bundle, *ehlo, *source4, *source6;
-	const char *state_dir; /* --state-dir: history for this run */
+	const char *state_dir;    /* --state-dir: history for this run */
+	const char *dnssec_probe; /* --dnssec-probe: NULL = gather's default, "." */
 	unsigned sessions;
 	char **domains; /* borrowed from argv */
 	int n_domains;
@@ -76,6 +77,8 @@ static void usage(FILE *out)
 	    "      --sessions N         SMTP sessions in flight (1-4096)\n"
 	    "      --state-dir DIR      keep the MTA-STS policy history in DIR (with -f: the\n"
 	    "                           file's state_dir; without either: no history)\n"
+	    "      --dnssec-probe NAME  a signed name whose SOA must come back with the AD bit\n"
+	    "                           before DANE is judged (default \".\", the root zone)\n"
 	    "  -h, --help               this text\n"
 	    "\n"
 	    "Flags override the file. Exit status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN\n"
@@ -118,6 +121,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 		OPT_SRC6,
 		OPT_SESSIONS,
 		OPT_STATE,
+		OPT_DNSSEC_PROBE,
 	};
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'f' },
@@ -134,6 +138,7 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 		{ "source-ipv6", required_argument, NULL, OPT_SRC6 },
 		{ "sessions", required_argument, NULL, OPT_SESSIONS },
 		{ "state-dir", required_argument, NULL, OPT_STATE },
+		{ "dnssec-probe", required_argument, NULL, OPT_DNSSEC_PROBE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -194,6 +199,12 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 			break;
 		case OPT_STATE:
 			a->state_dir = optarg;
+			break;
+		case OPT_DNSSEC_PROBE:
+			/* A DNS name is at most 253 characters in text (RFC 1035 §2.3.4). */
+			if (optarg[0] == '\0' || strlen(optarg) > 254)
+				return bad("--dnssec-probe \"%s\" is not a domain name", optarg);
+			a->dnssec_probe = optarg;
 			break;
 		case OPT_SESSIONS:
 			errno = 0;
@@ -399,6 +410,7 @@ static int run(const struct check_args *a, const struct config *cfg, struct chec
 		.max_sessions = cfg->max_sessions,
 		.max_domains = cfg->max_domains,
 		.smtp_port = 25,
+		.dnssec_probe_name = a->dnssec_probe,
 	};
 	struct gather_domain *doms = calloc(n, sizeof(*doms));
 	struct report_domain *rep = calloc(n, sizeof(*rep));

@@ -3,16 +3,19 @@
  *
  * Per domain: MX -> A and AAAA of every MX host -> one SMTP session per address and algorithm;
  * alongside, when its checks need them, the _mta-sts TXT -> the policy fetch (agent/https.h),
- * and the _smtp._tls TXT. Each domain counts its outstanding operations ("holds"); when the
- * count falls to zero the domain is finished and the next one starts, up to max_domains at a
- * time.
+ * and the _smtp._tls TXT; with OBS_TLSA, the TLSA RRset of every MX host, asked as soon as the MX
+ * answer is in, alongside the address lookups and the sessions. Each domain counts its
+ * outstanding operations ("holds"); when the count falls to zero the domain is finished and the
+ * next one starts, up to max_domains at a time.
  *
  * SMTP sessions of every domain share one FIFO queue (agent/gather_queue.h): at most
  * max_sessions in flight and one per address (COMMON-STLS-04, DESIGN.md: politeness). This file
  * decides which sessions a domain needs and records what they saw.
  *
  * After the loop the self-checks (gather.h) turn what the run saw as a whole into
- * snapshot.unknown_reason, so that the checks do not blame a domain for the agent's own trouble.
+ * snapshot.unknown_reason, so that the checks do not blame a domain for the agent's own trouble;
+ * likewise the one DNSSEC probe of the run, asked when some domain needs OBS_TLSA, becomes
+ * snapshot.dnssec_unknown_reason when the resolver does not show that it validates.
  */
 #include "agent/gather.h"
 
@@ -41,6 +44,16 @@
 #define GATHER_DEFAULT_DNS_MS 10000
 /* STS-FETCH-09: senders may give a policy fetch a minute. */
 #define GATHER_DEFAULT_HTTPS_MS 60000
+/*
+ * A name known to be signed, asked once per run with AD requested to learn whether the resolver
+ * validates (DANE-DNS-01): the root zone, whose trust anchor every validator has.
+ */
+#define GATHER_DNSSEC_PROBE_NAME "."
+/*
+ * DANE-LKP-01: the TLSA name of an MX host is _25._tcp.<host>. Senders always deliver to port
+ * 25, so a test run that probes another port (smtp_port) still asks for port 25's records.
+ */
+#define GATHER_DANE_PORT 25
 /* 2026-01-01T00:00:00Z: this code did not exist before, so a clock showing less is wrong. */
 #define GATHER_CLOCK_FLOOR ((time_t)1767225600)
 
@@ -57,16 +70,17 @@ struct dom {
 	uint64_t began_usec;     /* CLOCK_MONOTONIC */
 	unsigned holds;          /* outstanding queries and sessions (+1 while a stage starts) */
 	unsigned lookups_left;   /* A and AAAA queries not answered yet */
-	struct lookup *lookups;  /* userdata of those queries, two per MX host */
+	struct lookup *lookups;  /* userdata of the A, AAAA and TLSA queries, three per MX host */
 	unsigned dns_unanswered; /* queries of this domain that got no answer at all */
 	unsigned probes;         /* sessions recorded for this domain */
 };
 
-/* Userdata of one A or AAAA query. */
+/* Userdata of one A, AAAA or TLSA query. */
 struct lookup {
 	struct dom *dom;
-	size_t host; /* index into snap->mx: the array does not move once lookups start */
-	int type;    /* ns_t_a or ns_t_aaaa */
+	size_t host; /* index into snap->mx: the array does not move once lookups start (it may
+		      * only be emptied, see gather_mx_order_addresses()) */
+	int type;    /* ns_t_a, ns_t_aaaa or ns_t_tlsa */
 };
 
 /* Everything one gather_run() shares; lives on its stack for the duration of the loop. */
@@ -84,6 +98,10 @@ struct run {
 	time_t began;
 	unsigned dns_total, dns_unanswered;
 	bool root_unanswered; /* the final "." NS query got no answer */
+	/* The DNSSEC probe (GATHER_DNSSEC_PROBE_NAME SOA), asked when some domain needs OBS_TLSA. */
+	bool dnssec_asked, dnssec_pending;
+	bool dnssec_ad;                /* answered DNS_OK with AD: the resolver validates */
+	enum dns_status dnssec_status; /* how the probe ended */
 	unsigned probes, probes_unreachable;
 	bool ended; /* run_end() was called */
 	int error;  /* -ENOMEM met during the run: the snapshots are incomplete */
@@ -249,6 +267,13 @@ static void on_addrs(const struct dns_result *r, void *userdata)
 		h->a_status = r->status;
 	else
 		h->aaaa_status = r->status;
+	/*
+	 * DANE-LKP-04: the host's addresses are secure when every answer that returned addresses
+	 * carried AD. An answer with data always adds addresses, so none yet means this is the
+	 * first one.
+	 */
+	if (r->status == DNS_OK && r->n_addrs > 0)
+		h->addr_secure = h->n_addrs == 0 ? r->ad : h->addr_secure && r->ad;
 	if (r->status == DNS_OK && r->n_addrs > 0) {
 		grown = realloc(h->addrs, (h->n_addrs + r->n_addrs) * sizeof(*h->addrs));
 		if (grown == NULL) {
@@ -268,7 +293,92 @@ static void on_addrs(const struct dns_result *r, void *userdata)
 	dom_release(d);
 }
 
-/* Ask A and AAAA of every host in snap->mx (already sorted; the array stays put from here). */
+/*
+ * Copy a TLSA answer into the host's lookup (the answer is borrowed for the callback only). The
+ * records keep the answer's order, usable or not: the checks judge them (DANE-USG-04).
+ */
+static int tlsa_take(struct tlsa_lookup *t, const struct dns_result *r)
+{
+	size_t i;
+
+	t->status = r->status;
+	t->secure = r->ad;
+	t->ttl = r->ttl;
+	if (r->detail != NULL) {
+		t->detail = strdup(r->detail);
+		if (t->detail == NULL)
+			return -ENOMEM;
+	}
+	if (r->n_tlsa == 0)
+		return 0;
+	t->rrs = calloc(r->n_tlsa, sizeof(*t->rrs));
+	if (t->rrs == NULL)
+		return -ENOMEM;
+	for (i = 0; i < r->n_tlsa; i++) {
+		struct tlsa_rr *to = &t->rrs[i];
+
+		*to = (struct tlsa_rr){ .usage = r->tlsa[i].usage,
+					.selector = r->tlsa[i].selector,
+					.mtype = r->tlsa[i].mtype };
+		if (r->tlsa[i].len > 0) {
+			to->data = malloc(r->tlsa[i].len);
+			if (to->data == NULL)
+				return -ENOMEM;
+			memcpy(to->data, r->tlsa[i].data, r->tlsa[i].len);
+			to->len = r->tlsa[i].len;
+		}
+		t->n_rrs = i + 1;
+	}
+	return 0;
+}
+
+/*
+ * A TLSA answer. An implicit MX without an address is dropped from the snapshot once its
+ * address answers are in (gather_mx_order_addresses()); a TLSA answer that comes later has no
+ * host left to go to.
+ */
+static void on_tlsa(const struct dns_result *r, void *userdata)
+{
+	struct lookup *lk = userdata;
+	struct dom *d = lk->dom;
+
+	dns_account(d, r);
+	if (lk->host < d->snap->n_mx && tlsa_take(&d->snap->mx[lk->host].tlsa, r) < 0)
+		d->run->error = -ENOMEM;
+	dom_release(d);
+}
+
+/*
+ * DANE-LKP-01, DANE-LKP-02: the TLSA RRset of every MX host, whatever its preference. The
+ * query is asked by the MX host's own name: the base domain stays the host (DD4), and the
+ * resolver follows a CNAME of _25._tcp.<host> (DANE-LKP-06).
+ */
+static void dom_lookup_tlsa(struct dom *d)
+{
+	struct snapshot *s = d->snap;
+	size_t i;
+
+	for (i = 0; i < s->n_mx; i++) {
+		struct tlsa_lookup *t = &s->mx[i].tlsa;
+		struct lookup *lk = &d->lookups[2 * s->n_mx + i];
+
+		*lk = (struct lookup){ .dom = d, .host = i, .type = ns_t_tlsa };
+		/* A query that cannot start stays DNS_ERROR. */
+		t->looked_up = true;
+		t->status = DNS_ERROR;
+		t->qname = mxs_strdupf("_%d._tcp.%s", GATHER_DANE_PORT, s->mx[i].name);
+		if (t->qname == NULL) {
+			d->run->error = -ENOMEM;
+			return;
+		}
+		(void)dom_query(d, t->qname, ns_t_tlsa, on_tlsa, lk);
+	}
+}
+
+/*
+ * Ask A and AAAA of every host in snap->mx (already sorted; the array stays put from here), and
+ * its TLSA when the domain's checks need it.
+ */
 static void dom_lookup_hosts(struct dom *d)
 {
 	struct snapshot *s = d->snap;
@@ -276,7 +386,7 @@ static void dom_lookup_hosts(struct dom *d)
 
 	if (s->n_mx == 0)
 		return;
-	d->lookups = calloc(2 * s->n_mx, sizeof(*d->lookups));
+	d->lookups = calloc(3 * s->n_mx, sizeof(*d->lookups));
 	if (d->lookups == NULL) {
 		d->run->error = -ENOMEM;
 		return;
@@ -296,6 +406,8 @@ static void dom_lookup_hosts(struct dom *d)
 		if (dom_query(d, s->mx[i / 2].name, lk->type, on_addrs, lk) == 0)
 			d->lookups_left++;
 	}
+	if (d->cfg->needs & OBS_TLSA)
+		dom_lookup_tlsa(d);
 	if (d->lookups_left == 0)
 		dom_addresses_done(d);
 	dom_release(d);
@@ -309,6 +421,8 @@ static void on_mx(const struct dns_result *r, void *userdata)
 
 	dns_account(d, r);
 	s->mx_status = r->status;
+	/* DANE-LKP-03: whether the MX RRset (or its denial) was validated. */
+	s->mx_secure = r->ad;
 	if (r->status == DNS_OK && r->n_mx == 1 && r->mx[0].name[0] == '\0') {
 		/* RFC 7505 §3: a single "MX 0 ." says the domain accepts no mail; nothing to probe. */
 		s->null_mx = true;
@@ -519,7 +633,8 @@ static void on_root(const struct dns_result *r, void *userdata)
 /* Every domain is done: stop the loop, after one more question to the resolver if needed. */
 static void run_end(struct run *run)
 {
-	if (run->ended)
+	/* The DNSSEC probe's callback ends the run when it comes last. */
+	if (run->ended || run->dnssec_pending)
 		return;
 	run->ended = true;
 	/*
@@ -533,6 +648,42 @@ static void run_end(struct run *run)
 	(void)sd_event_exit(run->loop, 0);
 }
 
+/* The DNSSEC probe's answer: only a validated positive answer shows a validating resolver. */
+static void on_dnssec_probe(const struct dns_result *r, void *userdata)
+{
+	struct run *run = userdata;
+
+	run->dnssec_pending = false;
+	run->dnssec_status = r->status;
+	run->dnssec_ad = r->status == DNS_OK && r->ad;
+	if (run->finished == run->n)
+		run_end(run);
+}
+
+/*
+ * DANE-DNS-01: DANE trusts the AD bit of the configured resolver, which means something only
+ * if the resolver validates. Once per run, not per domain: it is the same resolver for all.
+ */
+static int run_probe_dnssec(struct run *run)
+{
+	const char *name = run->opts->dnssec_probe_name != NULL ? run->opts->dnssec_probe_name
+								: GATHER_DNSSEC_PROBE_NAME;
+	size_t i;
+	int r;
+
+	for (i = 0; i < run->n; i++)
+		if (run->doms[i].cfg->needs & OBS_TLSA)
+			break;
+	if (i == run->n)
+		return 0;
+	r = resolver_query(run->res, name, ns_t_soa, on_dnssec_probe, run);
+	if (r < 0)
+		return r;
+	run->dnssec_asked = true;
+	run->dnssec_pending = true;
+	return 0;
+}
+
 /* Start domains while there is room; stop the loop when the last one is finished. */
 static void run_fill(struct run *run)
 {
@@ -540,6 +691,53 @@ static void run_fill(struct run *run)
 		dom_start(&run->doms[run->next++]);
 	if (run->finished == run->n)
 		run_end(run);
+}
+
+/*
+ * The DNSSEC probe's verdict, on every domain that needed OBS_TLSA: without proof that the
+ * resolver validates, an answer without AD says nothing about the zone, so DANE is not judged.
+ */
+static int run_dnssec_verdicts(struct run *run)
+{
+	const char *server = run->opts->resolver;
+	const char *name = run->opts->dnssec_probe_name != NULL ? run->opts->dnssec_probe_name
+								: GATHER_DNSSEC_PROBE_NAME;
+	bool root = strcmp(name, ".") == 0;
+	char *who = NULL, *what = NULL;
+	size_t i;
+	int r = -ENOMEM;
+
+	if (!run->dnssec_asked || run->dnssec_ad)
+		return 0;
+	who = server != NULL ? strdup(server) : strdup("of /etc/resolv.conf");
+	what = root ? strdup("the root zone's SOA") : mxs_strdupf("the SOA of \"%s\"", name);
+	if (who == NULL || what == NULL)
+		goto out;
+	for (i = 0; i < run->n; i++) {
+		struct dom *d = &run->doms[i];
+		char *why;
+
+		if (!(d->cfg->needs & OBS_TLSA))
+			continue;
+		/* A positive answer without AD proves it; a failed probe only leaves it unknown. */
+		if (run->dnssec_status == DNS_OK)
+			why = mxs_strdupf("the resolver %s does not validate DNSSEC (no AD on %s): "
+					  "DANE cannot be judged",
+					  who, what);
+		else
+			why =
+			    mxs_strdupf("cannot tell whether the resolver %s validates DNSSEC (%s: "
+					"%s): DANE cannot be judged",
+					who, what, dns_status_name(run->dnssec_status));
+		if (why == NULL)
+			goto out;
+		d->snap->dnssec_unknown_reason = why;
+	}
+	r = 0;
+out:
+	free(who);
+	free(what);
+	return r;
 }
 
 /*
@@ -580,7 +778,7 @@ static int run_verdicts(struct run *run)
 			return -ENOMEM;
 		d->snap->unknown_reason = why;
 	}
-	return 0;
+	return run_dnssec_verdicts(run);
 }
 
 /*
@@ -658,6 +856,9 @@ int gather_run(const struct gather_opts *opts, const struct gather_domain *doms,
 	}
 	if (n > 0) {
 		r = run_open(&run, reterr);
+		if (r < 0)
+			goto out;
+		r = run_probe_dnssec(&run);
 		if (r < 0)
 			goto out;
 		run_fill(&run);

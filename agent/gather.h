@@ -10,12 +10,16 @@
  *
  * Alongside, as the domain's needs say: the _mta-sts TXT (OBS_STS_TXT) and, when a record of it
  * starts with "v=STSv1", the MTA-STS policy fetch (OBS_STS_POLICY, agent/https.h); the
- * _smtp._tls TXT (OBS_RPT_TXT). Deadlines: timeouts.dns per query, timeouts.https per fetch
- * (0: 60 s).
+ * _smtp._tls TXT (OBS_RPT_TXT); the TLSA RRset _25._tcp.<host> of every MX host (OBS_TLSA), with
+ * the AD bit of every MX, address and TLSA answer recorded (DANE-DNS-01). Deadlines: timeouts.dns
+ * per query, timeouts.https per fetch (0: 60 s).
  *
  * Self-checks before blaming a domain (snapshot.unknown_reason): the resolver does not answer;
  * port 25 is unreachable for every address of every domain of the run; the clock is obviously
  * wrong. An address family this host cannot reach at all (no route) is PROBE_UNREACHABLE.
+ * When some domain needs OBS_TLSA, the run asks the SOA of a name known to be signed
+ * (dnssec_probe_name) once, with AD requested; without AD in a positive answer, every domain that
+ * needed OBS_TLSA gets snapshot.dnssec_unknown_reason (the resolver does not validate).
  */
 #ifndef MXS_AGENT_GATHER_H
 #define MXS_AGENT_GATHER_H
@@ -38,6 +42,9 @@ struct gather_opts {
 	unsigned max_sessions;    /* SMTP sessions in flight overall; 0 is taken as 1 */
 	unsigned max_domains;     /* domains gathered at once; 0: all of them */
 	unsigned smtp_port;       /* 25 (also when 0); tests may change it */
+	/* a name known to be signed whose SOA must come back with AD; NULL: "." (the root zone).
+	 * A lab whose resolver has a trust anchor for one test zone only names that zone. */
+	const char *dnssec_probe_name;
 };
 
 /* One domain to gather. */

@@ -91,6 +91,8 @@ void gather_mx_order_addresses(struct snapshot *snap)
 	    (snap->mx[0].a_status == DNS_NODATA || snap->mx[0].a_status == DNS_NXDOMAIN) &&
 	    (snap->mx[0].aaaa_status == DNS_NODATA || snap->mx[0].aaaa_status == DNS_NXDOMAIN)) {
 		free(snap->mx[0].name);
+		/* Its TLSA answer may already be in (gather.c asks it alongside the addresses). */
+		tlsa_lookup_clear(&snap->mx[0].tlsa);
 		free(snap->mx);
 		snap->mx = NULL;
 		snap->n_mx = 0;

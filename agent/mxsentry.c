@@ -1,9 +1,9 @@
 /*
  * mxsentry.c - the command: one-shot checks and tools around the agent.
  *
- * Commands: "check" (agent/cmd_check.c) and "config check". Exit codes of "check" follow the
- * Nagios plugin conventions (0-3); the others: 0 success, 1 the input was rejected (e.g.
- * configuration errors), 2 usage error.
+ * Commands: "check" (agent/cmd_check.c), "config check" and "tlsa" (agent/cmd_tlsa.c). Exit
+ * codes of "check" follow the Nagios plugin conventions (0-3); the others: 0 success, 1 the
+ * input was rejected (e.g. configuration errors), 2 usage error.
  */
 #include "autoconf.h"
 
@@ -14,6 +14,7 @@
 
 #include "agent/cli_config.h"
 #include "agent/cmd_check.h"
+#include "agent/cmd_tlsa.h"
 
 static void usage(FILE *out)
 {
@@ -28,6 +29,8 @@ static void usage(FILE *out)
 		"                           text, --json or --nagios (see mxsentry check --help)\n"
 		"  config check [-v] FILE   load FILE, report every error as FILE:LINE: message;\n"
 		"                           -v also lists the effective settings of each domain\n"
+		"  tlsa FILE.pem [--mx HOST]...  print the TLSA records (3 1 1, or 2 0 1 for a\n"
+		"                           CA) to publish for a certificate or chain\n"
 		"\n"
 		"Exit status: check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; other commands:\n"
 		"0 success, 1 input rejected, 2 usage error.\n"
@@ -99,6 +102,8 @@ int main(int argc, char **argv)
 		return cmd_config(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "tlsa") == 0)
+		return cmd_tlsa(argc - 1, argv + 1);
 	fprintf(stderr, "mxsentry: unknown command \"%s\" (see mxsentry --help)\n", argv[1]);
 	return 2;
 }

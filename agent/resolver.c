@@ -4,6 +4,15 @@
  * The channel and the sd-event sources that drive it are agent/ares_loop.h's; this file adds
  * the queue of queries, the decoding of the answers and the deferred completion.
  *
+ * Every query goes out through ares_send() rather than ares_query(): c-ares 1.18 neither sets
+ * the AD bit in a request nor shows it in an answer, and a validating resolver sets AD only when
+ * the request asked for it with AD or DO (RFC 6840 §5.7). The request is built with
+ * ares_create_query() (EDNS0 included) and the AD flag set in its header; the answer's header is
+ * read with lib/dnswire.h, and its RCODE mapped to an ARES_* status the way ares_query() does.
+ * The records themselves are still decoded by c-ares's parsers from that same answer, since
+ * they read only the answer section: one query per lookup, one code path for every type, and
+ * only TLSA (unknown to c-ares) goes through the lib/dnswire.h reader.
+ *
  * Completion is always deferred: the c-ares callback only stores the decoded answer in the
  * query and enables the query's own defer source, made (disabled) when the query started. So
  * the caller's callback never runs inside resolver_query() nor inside ares_process_fd(), and a
@@ -22,6 +31,8 @@
 #include <string.h>
 
 #include "agent/ares_loop.h"
+#include "lib/dnswire.h"
+#include "lib/tlsa.h"
 
 /*
  * Queries handed to c-ares at once; more wait in a FIFO. A burst of thousands of UDP queries
@@ -29,6 +40,16 @@
  * in a burst again: bounded, the same work finishes, and the resolver is treated politely.
  */
 #define RESOLVER_MAX_INFLIGHT 128
+
+/*
+ * The EDNS0 UDP payload size advertised (RFC 6891 §6.2.5): 1232 octets, the DNS flag day 2020
+ * value that fits an IPv6 minimum MTU without fragmentation. Larger answers come back with TC
+ * and c-ares repeats the query over TCP.
+ */
+#define RESOLVER_EDNS_PAYLOAD 1232
+/* RFC 4035 §3.2.3, RFC 6840 §5.7: AD is bit 0x20 of the header's fourth octet. */
+#define RESOLVER_HDR_FLAGS2 3
+#define RESOLVER_FLAG_AD    0x20
 
 /* One query from resolver_query() until its callback has run. */
 struct query {
@@ -68,6 +89,7 @@ static void result_clear(struct dns_result *r)
 	for (i = 0; i < r->n_names; i++)
 		free(r->names[i]);
 	free(r->names);
+	tlsa_array_free(r->tlsa, r->n_tlsa);
 	free(r->detail);
 	*r = (struct dns_result){ 0 };
 }
@@ -344,6 +366,89 @@ out:
 	return ret;
 }
 
+/*
+ * Decode a TLSA answer into r with lib/dnswire.h (c-ares 1.18 has no TLSA parser). Every TLSA
+ * RR of the answer section counts, whatever its owner: the resolver followed the CNAMEs of
+ * _25._tcp.<host> (DANE-LKP-06), and the TLSA base domain stays the MX host (DD4), which the
+ * caller knows. Returns an ARES_* status like decode_mx(); a record too short to be TLSA makes
+ * the whole answer malformed (ARES_EBADRESP), since a partial RRset must not pass for the whole.
+ */
+static int decode_tlsa(struct dns_result *r, const unsigned char *abuf, int alen)
+{
+	struct dnswire_msg *msg = NULL;
+	const struct dnswire_rr *rr;
+	unsigned long best = ULONG_MAX;
+	size_t n, i, iter = 0;
+	int ret = ARES_SUCCESS, k;
+
+	k = dnswire_parse(abuf, (size_t)alen, 0, &msg, NULL);
+	if (k < 0)
+		return k == -ENOMEM ? ARES_ENOMEM : ARES_EBADRESP;
+	/* DANE-DNS-03: NOERROR without a TLSA RR (a CNAME alone included) is "no records". */
+	if (dnswire_status(msg, DNSWIRE_TYPE_TLSA) != DNSWIRE_DATA) {
+		ret = ARES_ENODATA;
+		goto out;
+	}
+	n = dnswire_rrs_of_type(msg, DNSWIRE_TYPE_TLSA);
+	r->tlsa = calloc(n, sizeof(*r->tlsa));
+	if (r->tlsa == NULL) {
+		ret = ARES_ENOMEM;
+		goto out;
+	}
+	for (rr = dnswire_rr_next(&msg->answer, DNSWIRE_TYPE_TLSA, &iter); rr != NULL;
+	     rr = dnswire_rr_next(&msg->answer, DNSWIRE_TYPE_TLSA, &iter)) {
+		k = tlsa_from_wire(rr->rdata, rr->rdlength, &r->tlsa[r->n_tlsa], NULL);
+		if (k < 0) {
+			ret = k == -ENOMEM ? ARES_ENOMEM : ARES_EBADRESP;
+			goto out;
+		}
+		r->n_tlsa++;
+	}
+	/* The chain expires with its shortest link; above 2^31-1 reads as 0 (RFC 2181 §8). */
+	for (i = 0; i < msg->answer.n; i++) {
+		unsigned long ttl = msg->answer.rrs[i].ttl;
+
+		if (ttl > 0x7fffffffUL)
+			ttl = 0;
+		if (ttl < best)
+			best = ttl;
+	}
+	r->ttl = best == ULONG_MAX || best > UINT_MAX ? 0 : (unsigned)best;
+out:
+	dnswire_msg_free(msg);
+	return ret;
+}
+
+/*
+ * The status of a raw answer, as ares_query() would have reported it (c-ares 1.18's
+ * qcallback): the RCODE, and for NOERROR whether the answer section has any RR at all; the
+ * decoders then narrow ARES_SUCCESS down to the type asked. *ret_ad receives the AD bit.
+ */
+static int answer_status(const unsigned char *abuf, int alen, bool *ret_ad)
+{
+	struct dnswire_header h;
+
+	if (abuf == NULL || alen < 0 || dnswire_header_parse(abuf, (size_t)alen, &h, NULL) < 0)
+		return ARES_EBADRESP;
+	*ret_ad = h.ad;
+	switch (h.rcode) {
+	case DNSWIRE_RCODE_NOERROR:
+		return h.ancount > 0 ? ARES_SUCCESS : ARES_ENODATA;
+	case DNSWIRE_RCODE_FORMERR:
+		return ARES_EFORMERR;
+	case DNSWIRE_RCODE_SERVFAIL:
+		return ARES_ESERVFAIL;
+	case DNSWIRE_RCODE_NXDOMAIN:
+		return ARES_ENOTFOUND;
+	case DNSWIRE_RCODE_NOTIMP:
+		return ARES_ENOTIMP;
+	case DNSWIRE_RCODE_REFUSED:
+		return ARES_EREFUSED;
+	default:
+		return ARES_EBADRESP;
+	}
+}
+
 /* The c-ares completion: decode, then hand over to the loop (see the top of the file). */
 static void start_waiting(struct resolver *res);
 
@@ -351,7 +456,11 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 {
 	struct query *q = arg;
 	struct dns_result *r = &q->result;
+	bool ad = false;
 
+	/* ares_send() reports the transport; what the server said is in the answer's header. */
+	if (status == ARES_SUCCESS)
+		status = answer_status(abuf, alen, &ad);
 	if (status == ARES_SUCCESS && q->type == ns_t_mx)
 		status = decode_mx(r, abuf, alen);
 	else if (status == ARES_SUCCESS && (q->type == ns_t_a || q->type == ns_t_aaaa))
@@ -360,10 +469,14 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 		status = decode_txt(r, abuf, alen);
 	else if (status == ARES_SUCCESS && q->type == ns_t_ns)
 		status = decode_ns(r, abuf, alen);
+	else if (status == ARES_SUCCESS && q->type == ns_t_tlsa)
+		status = decode_tlsa(r, abuf, alen);
 	if (status != ARES_SUCCESS) {
 		result_clear(r);
 		r->unanswered = status == ARES_ETIMEOUT || status == ARES_ECONNREFUSED;
 	}
+	/* A validated denial of existence (NODATA, NXDOMAIN) carries AD too (DANE-DNS-03). */
+	r->ad = ad;
 	r->status = ares_loop_dns_status(status);
 	if (r->status != DNS_OK && r->status != DNS_NODATA && r->status != DNS_NXDOMAIN) {
 		/* ARES_EDESTRUCTION and ARES_ECANCELLED: resolver_free() is cancelling us. */
@@ -380,11 +493,26 @@ static void on_answer(void *arg, int status, int timeouts, unsigned char *abuf, 
 	}
 }
 
-/* Hand q to c-ares; it may answer at once (bad name, no memory): on_answer defers the callback. */
+/*
+ * Hand q to c-ares; it may answer at once (bad name, no memory): on_answer defers the callback.
+ * ares_send() gives the request its own random ID, so 0 is fine here.
+ */
 static void query_send(struct query *q, const char *name)
 {
+	unsigned char *qbuf = NULL;
+	int qlen = 0, status;
+
 	q->res->inflight++;
-	ares_query(ares_loop_channel(q->res->al), name, ns_c_in, q->type, on_answer, q);
+	status =
+	    ares_create_query(name, ns_c_in, q->type, 0, 1, &qbuf, &qlen, RESOLVER_EDNS_PAYLOAD);
+	if (status != ARES_SUCCESS) {
+		on_answer(q, status, 0, NULL, 0);
+		return;
+	}
+	/* RFC 6840 §5.7: AD in a request asks a validating resolver to report its verdict. */
+	qbuf[RESOLVER_HDR_FLAGS2] |= RESOLVER_FLAG_AD;
+	ares_send(ares_loop_channel(q->res->al), qbuf, qlen, on_answer, q);
+	ares_free_string(qbuf);
 }
 
 /* Send waiting queries while there is room; called whenever a query was answered. */

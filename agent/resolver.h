@@ -4,8 +4,12 @@
  * The c-ares channel runs on the loop through agent/ares_loop.h: I/O sources for the sockets
  * c-ares announces, one timer armed at ares_timeout() (DESIGN.md, Runtime). Nothing blocks.
  *
- * Results are decoded with c-ares's own parsers (MX, A, AAAA, TXT, NS) and handed back as plain
- * data.
+ * Every query is sent with ares_send() and the AD bit requested (RFC 6840 §5.7: the AD flag
+ * set in the request, with an EDNS0 OPT record, RFC 6891), so that a validating resolver says
+ * whether it validated the answer (DANE-DNS-01). The answer's header is read with lib/dnswire.h
+ * for AD and the RCODE; MX, A, AAAA, TXT and NS records are decoded with c-ares's own parsers,
+ * TLSA records (which c-ares 1.18 does not know) with lib/dnswire.h and lib/tlsa.h. Everything
+ * is handed back as plain data.
  */
 #ifndef MXS_AGENT_RESOLVER_H
 #define MXS_AGENT_RESOLVER_H
@@ -16,6 +20,7 @@
 
 #include "lib/error.h"
 #include "lib/snapshot.h"
+#include "lib/tlsa.h"
 
 struct resolver;
 
@@ -35,11 +40,13 @@ struct addr_record {
 /* The answer to one query; arrays owned by the result, freed after the callback returns. */
 struct dns_result {
 	enum dns_status status;
-	char *detail;         /* c-ares error text when status is not DNS_OK/NODATA/NXDOMAIN
+	char *detail;    /* c-ares error text when status is not DNS_OK/NODATA/NXDOMAIN
 				    * ("cancelled" from resolver_free()); NULL otherwise, or when
 				    * memory ran out */
-	bool unanswered;      /* no server answered at all: timeout or connection refused
+	bool unanswered; /* no server answered at all: timeout or connection refused
 				    * (gather's "resolver does not answer" self-check) */
+	bool ad; /* the answer's header had AD: the resolver validated it (RFC 4035 §3.2.3); false
+		  * without an answer. Meaningful only from a validating resolver (DANE-DNS-01). */
 	struct mx_record *mx; /* for MX queries */
 	size_t n_mx;
 	struct addr_record *addrs; /* for A / AAAA queries */
@@ -47,8 +54,12 @@ struct dns_result {
 	struct txt_record *txt; /* for TXT queries: one per RR, in answer order, each RR's
 				 * character-strings joined without separators (STS-TXT-03) */
 	size_t n_txt;
-	unsigned ttl; /* TXT queries: the smallest TTL among the answer's RRs (CNAMEs included);
-		       * 0 when unknown */
+	unsigned ttl; /* TXT and TLSA queries: the smallest TTL among the answer's RRs (CNAMEs
+		       * included); 0 when unknown */
+	struct tlsa_rr *tlsa; /* for TLSA queries (ns_t_tlsa): every TLSA RR of the answer, in
+			       * answer order, whatever its owner (the resolver followed the
+			       * CNAMEs, DANE-LKP-06); usable or not, as received */
+	size_t n_tlsa;
 	char **names; /* for NS queries: the name servers' host names as received, without the
 		       * trailing dot, in answer order (owned, like the array) */
 	size_t n_names;
@@ -71,8 +82,9 @@ int resolver_new(sd_event *loop, const char *server, unsigned timeout_ms, struct
 struct resolver *resolver_free(struct resolver *res);
 
 /*
- * Look up name's records of type (ns_t_mx, ns_t_a, ns_t_aaaa, ns_t_txt or ns_t_ns from
- * <arpa/nameser.h>; any other type is asked too, but only its status is reported); class IN.
+ * Look up name's records of type (ns_t_mx, ns_t_a, ns_t_aaaa, ns_t_txt, ns_t_ns or ns_t_tlsa
+ * from <arpa/nameser.h>; any other type is asked too, but only its status and AD bit are
+ * reported); class IN, with the AD bit requested (see the top of this file).
  * CNAMEs are followed by the recursive resolver, and the records at the end of the chain are
  * reported (STS-TXT-13). done is called exactly once, from the loop (never from inside this
  * call, nor from inside c-ares), or from resolver_free() for a query still pending. result and

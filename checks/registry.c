@@ -13,6 +13,7 @@ extern const struct check check_mx_starttls;
 extern const struct check check_cert_expiry;
 extern const struct check check_mta_sts;
 extern const struct check check_tls_rpt;
+extern const struct check check_dane_tlsa;
 extern const struct check check_dns_consistency;
 
 static const char *const names[CHECK_COUNT] = {
@@ -24,14 +25,10 @@ static const char *const names[CHECK_COUNT] = {
 	"dns_consistency", /* authoritative servers agree on TXT, MX and TLSA */
 };
 
-/* Indexed like names[]; NULL where the plugin is not built yet. */
+/* Indexed like names[]; NULL where a plugin is not built (none today). */
 static const struct check *const plugins[CHECK_COUNT] = {
-	&check_mx_starttls,
-	&check_cert_expiry,
-	&check_mta_sts,
-	&check_tls_rpt,
-	NULL, /* dane_tlsa */
-	&check_dns_consistency,
+	&check_mx_starttls, &check_cert_expiry, &check_mta_sts,
+	&check_tls_rpt,     &check_dane_tlsa,   &check_dns_consistency,
 };
 
 int check_index(const char *name)

@@ -39,6 +39,7 @@ static void free_host(struct mx_host *h)
 	size_t i, j;
 
 	free(h->name);
+	tlsa_lookup_clear(&h->tlsa);
 	if (h->addrs == NULL)
 		return;
 	for (i = 0; i < h->n_addrs; i++) {
@@ -64,6 +65,17 @@ void txt_lookup_clear(struct txt_lookup *t)
 		for (i = 0; i < t->n_records; i++)
 			free(t->records[i].data);
 	free(t->records);
+	memset(t, 0, sizeof(*t));
+}
+
+/* The records own their association data (lib/tlsa.h). */
+void tlsa_lookup_clear(struct tlsa_lookup *t)
+{
+	if (t == NULL)
+		return;
+	free(t->qname);
+	free(t->detail);
+	tlsa_array_free(t->rrs, t->n_rrs);
 	memset(t, 0, sizeof(*t));
 }
 
@@ -124,6 +136,7 @@ struct snapshot *snapshot_free(struct snapshot *snap)
 		free(snap->mx);
 	}
 	free(snap->unknown_reason);
+	free(snap->dnssec_unknown_reason);
 	txt_lookup_clear(&snap->sts_txt);
 	txt_lookup_clear(&snap->rpt_txt);
 	policy_fetch_clear(&snap->policy);

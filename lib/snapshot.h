@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "lib/certinfo.h"
+#include "lib/tlsa.h"
 
 /* Outcome of one DNS lookup. */
 enum dns_status {
@@ -116,14 +117,32 @@ struct mx_address {
 	size_t n_probes;
 };
 
+/*
+ * The TLSA RRset of one MX host (DANE-LKP-01: _25._tcp.<host>), read from the raw answer with
+ * lib/dnswire.h so that the AD bit of the validating resolver is known (DANE-DNS-01).
+ */
+struct tlsa_lookup {
+	bool looked_up; /* false: no enabled check needed it */
+	char *qname;    /* "_25._tcp.<host>" */
+	/* SERVFAIL = bogus or broken (DANE-DNS-02), NXDOMAIN/NODATA = none */
+	enum dns_status status;
+	bool secure;         /* the answer carried AD (DANE-DNS-01) */
+	char *detail;        /* resolver error text, or NULL */
+	struct tlsa_rr *rrs; /* the usable and unusable records alike, as received */
+	size_t n_rrs;
+	unsigned ttl; /* smallest TTL of the answer, 0 = unknown */
+};
+
 struct mx_host {
 	char *name;     /* normalised host name (lib/dname.h) from the MX RDATA */
 	int preference; /* MX preference; -1 for the implicit MX */
 	bool implicit;  /* no MX RRset: the domain itself (RFC 5321 §5.1) */
 	enum dns_status a_status;
 	enum dns_status aaaa_status;
+	bool addr_secure; /* the A/AAAA answers carried AD (DANE-LKP-04) */
 	struct mx_address *addrs;
 	size_t n_addrs;
+	struct tlsa_lookup tlsa; /* OBS_TLSA */
 };
 
 /* One TXT record: its character-strings joined without separators (STS-TXT-03, RPT-TXT-03). */
@@ -208,6 +227,13 @@ struct snapshot {
 	long warning_secs;    /* the thresholds the verify_* verdicts were computed with */
 	long critical_secs;
 	enum dns_status mx_status;
+	bool mx_secure; /* the MX answer carried AD (DANE-LKP-03) */
+	/*
+	 * Whether the resolver validates (OBS_TLSA): a name known to be signed (the root zone by
+	 * default) must come back with AD. When it does not, every DNSSEC-derived finding is
+	 * UNKNOWN with this reason, never CRITICAL or OK. NULL when it validates or was not asked.
+	 */
+	char *dnssec_unknown_reason;
 	bool null_mx;       /* "MX 0 ." (RFC 7505): the domain accepts no mail */
 	struct mx_host *mx; /* sorted by preference, then name */
 	size_t n_mx;
@@ -236,11 +262,12 @@ struct snapshot {
 void smtp_probe_clear(struct smtp_probe *p);
 
 /*
- * Release everything a TXT lookup, a policy fetch or an NS view owns (records, strings, chain,
- * path, verdict texts, answers) and zero it, leaving the struct itself to its owner. After
- * policy_fetch_clear() the verdict codes are -1 (not attempted). NULL-safe.
+ * Release everything a TXT lookup, a TLSA lookup, a policy fetch or an NS view owns (records,
+ * strings, chain, path, verdict texts, answers) and zero it, leaving the struct itself to its
+ * owner. After policy_fetch_clear() the verdict codes are -1 (not attempted). NULL-safe.
  */
 void txt_lookup_clear(struct txt_lookup *t);
+void tlsa_lookup_clear(struct tlsa_lookup *t);
 void policy_fetch_clear(struct policy_fetch *f);
 void ns_view_clear(struct ns_view *v);
 

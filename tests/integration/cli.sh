@@ -86,4 +86,27 @@ tap_like "... with file:line" "$ERR" 'errors\.conf:2: resolver'
 run "$MXSENTRYD" --bogus-option
 tap_is "mxsentryd with an unknown option is a usage error (2)" "$RC" 2
 
+# "tlsa": the records of a certificate, as lib/tlsa.h computes them (vectors/dane-association.json).
+certs=$top_srcdir/tests/vectors/spec/certs
+run "$MXSENTRY" tlsa "$certs/leaf-a.pem"
+tap_is "tlsa on a leaf exits 0" "$RC" 0
+tap_is "... and prints its 3 1 1 (the vector's \"1 1\" of leaf-a)" "$OUT" \
+	'3 1 1 2f28d43da2ee4f234139ab89d64269225a537bd39e11ff622aa076b8c623c2f9'
+
+run "$MXSENTRY" tlsa "$certs/ca.pem" --mx mx1.example.com --mx mx2.example.com.
+tap_is "tlsa on a CA certificate exits 0" "$RC" 0
+tap_is "... and prints 2 0 1 as zone-file lines per --mx host" "$OUT" \
+	"$(printf '_25._tcp.mx%s.example.com. IN TLSA 2 0 1 071bc3ee660e8edeca4b8a9bafd3d4801c2b89e26edfa84b04327f957ea45adc\n' 1 2)"
+
+run "$MXSENTRY" tlsa "$top_srcdir/Makefile.am"
+tap_is "tlsa on a file without a certificate is rejected (1)" "$RC" 1
+tap_like "... saying why" "$ERR" 'Makefile\.am: no PEM certificate in it'
+
+run "$MXSENTRY" tlsa /nonexistent.pem
+tap_is "tlsa on a missing file is rejected (1)" "$RC" 1
+tap_like "... saying why" "$ERR" 'nonexistent\.pem: No such file or directory'
+
+run "$MXSENTRY" tlsa
+tap_is "tlsa without FILE is a usage error (2)" "$RC" 2
+
 tap_done

@@ -98,9 +98,10 @@ trap '"$lab" down >/dev/null 2>&1; rm -rf "$log" "$state"' EXIT INT TERM
 codes_of()
 {
 	"$lab" exec "$MXSENTRY" check --json "${CHECK_FLAGS[@]}" --state-dir "$state" "$1" \
-		2>/dev/null | jq -r '[.domains[0].findings[].code] | join(" ")'
+		2>/dev/null | jq -r '[.domains[0].findings[].code] | unique | join(" ")'
 }
-tap_is "rotate-sts.test: nothing to say on the first observation" "$(codes_of rotate-sts.test)" ""
+tap_is "rotate-sts.test: nothing to say on the first observation" "$(codes_of rotate-sts.test)" \
+	"dane.tlsa.single"
 p0=$(policy) id0=$(sts_id) t0=$(tlsa) k0=$(served_spki)
 tap_like "rotate-sts.test serves its policy by name before rotation" "$p0" 'mode: enforce'
 tap_is "mx.rotate-dane.test matches its TLSA 3 1 1 before rotation" "$k0" "$t0"
@@ -115,7 +116,10 @@ tap_check "rotate-sts.test: the policy body changed" test -n "$p1" -a "$p1" != "
 tap_is "rotate-sts.test: ... under the same TXT id" "$id1" "$id0"
 # STS-TXT-09: the agent notices, from its history, and says until when senders keep the old copy.
 tap_is "rotate-sts.test: mxsentry reports the policy changed without a new id" \
-	"$(codes_of rotate-sts.test)" "sts.policy.changed-same-id"
+	"$(codes_of rotate-sts.test)" "dane.tlsa.single sts.policy.changed-same-id"
+# DANE-USG-06: the new key matches no TLSA record; the finding names the record to publish.
+tap_is "rotate-dane.test: mxsentry reports the TLSA mismatch after the key change" \
+	"$(codes_of rotate-dane.test)" "dane.tlsa.mismatch"
 run "$lab" exec "$MXSENTRY" check "${CHECK_FLAGS[@]}" rotate-sts.test
 tap_like "... and without a state directory it says the history is missing" "$ERR" \
 	"MTA-STS history not available"

@@ -508,3 +508,89 @@ int snapfix_run_table(const char *group, const void *cases, size_t n, size_t siz
 	free(tests);
 	return r;
 }
+
+/* --- DANE: TLSA lookups (DANE-LKP, DANE-DNS, DANE-USG), for dane_tlsa ------------------------ */
+
+/* A fixture's bytes: a tag and its digest field, unique per certificate like the digest. */
+static void fake_der(unsigned char **v, size_t *n, const char *tag, const unsigned char d[32])
+{
+	size_t tl = strlen(tag);
+
+	*v = xcalloc(1, tl + 32);
+	memcpy(*v, tag, tl);
+	memcpy(*v + tl, d, 32);
+	*n = tl + 32;
+}
+
+void snapfix_cert_keys(struct certinfo *c)
+{
+	if (c->der != NULL)
+		return;
+	fake_der(&c->der, &c->der_len, "fixture certificate ", c->sha256);
+	fake_der(&c->spki_der, &c->spki_der_len, "fixture key ", c->spki_sha256);
+}
+
+void snapfix_keys_all(struct snapshot *snap)
+{
+	size_t i, j, k, d;
+
+	for (i = 0; i < snap->n_mx; i++)
+		for (j = 0; j < snap->mx[i].n_addrs; j++)
+			for (k = 0; k < snap->mx[i].addrs[j].n_probes; k++) {
+				struct smtp_probe *p = &snap->mx[i].addrs[j].probes[k];
+
+				for (d = 0; d < p->chain_len; d++)
+					snapfix_cert_keys(p->chain[d]);
+			}
+}
+
+static void tlsa_lookup_release(struct tlsa_lookup *t)
+{
+	tlsa_array_free(t->rrs, t->n_rrs);
+	free(t->qname);
+	free(t->detail);
+	memset(t, 0, sizeof(*t));
+}
+
+struct tlsa_lookup *snapfix_tlsa(struct mx_host *mx, enum dns_status status, bool secure,
+				 const char *const records[])
+{
+	struct tlsa_lookup *t = &mx->tlsa;
+	size_t i;
+
+	tlsa_lookup_release(t);
+	t->looked_up = true;
+	t->qname = mxs_strdupf("_25._tcp.%s", mx->name);
+	if (t->qname == NULL)
+		abort();
+	t->status = status;
+	t->secure = secure;
+	t->ttl = 3600;
+	for (i = 0; records != NULL && records[i] != NULL; i++) {
+		struct tlsa_rr *rr = append((void **)&t->rrs, &t->n_rrs, sizeof(*rr));
+
+		if (tlsa_parse(records[i], strlen(records[i]), rr, NULL) != 0)
+			abort();
+	}
+	return t;
+}
+
+char *snapfix_tlsa_of(const struct certinfo *c, uint8_t usage, uint8_t selector, uint8_t mtype)
+{
+	struct tlsa_rr rr = { .usage = usage, .selector = selector, .mtype = mtype };
+	char *text;
+
+	if (tlsa_association(c, selector, mtype, &rr.data, &rr.len) != 0 ||
+	    tlsa_format(&rr, &text) != 0)
+		abort();
+	tlsa_clear(&rr);
+	return text;
+}
+
+void snapfix_tlsa_release(struct snapshot *snap)
+{
+	size_t i;
+
+	for (i = 0; i < snap->n_mx; i++)
+		tlsa_lookup_release(&snap->mx[i].tlsa);
+}

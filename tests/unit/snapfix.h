@@ -15,7 +15,9 @@
 #ifndef MXS_TESTS_SNAPFIX_H
 #define MXS_TESTS_SNAPFIX_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <time.h>
 
 #include "lib/certinfo.h"
@@ -182,5 +184,39 @@ struct policy_fetch *snapfix_sts_active(struct snapshot *snap, const char *mode)
 struct CMUnitTest;
 int snapfix_run_table(const char *group, const void *cases, size_t n, size_t size,
 		      void (*run)(void **state), const struct CMUnitTest *extra, size_t n_extra);
+
+/* --- DANE: TLSA lookups (DANE-LKP, DANE-DNS, DANE-USG), for dane_tlsa ------------------------ */
+
+/*
+ * Give a certificate made by snapfix_cert DER and SubjectPublicKeyInfo bytes of its own (made
+ * from its fixture digests, so copies made with snapfix_cert_dup get the same bytes), so that
+ * lib/tlsa.h can compute its association data. Not real DER: good for DANE-EE(3) records only
+ * (DANE-TA(2) parses the certificates). Does nothing to a certificate that has DER already.
+ */
+void snapfix_cert_keys(struct certinfo *c);
+
+/* snapfix_cert_keys() for every certificate presented to every session of the snapshot. */
+void snapfix_keys_all(struct snapshot *snap);
+
+/*
+ * Mark the TLSA lookup of an MX host done: qname "_25._tcp.<host>", status, the AD bit (secure)
+ * and the records in presentation form, e.g. "3 1 1 2f28...", read with tlsa_parse()
+ * (NULL-terminated; NULL for none; a record that does not parse aborts), TTL 3600. Whatever the
+ * lookup held before is released. Returns &mx->tlsa.
+ */
+struct tlsa_lookup *snapfix_tlsa(struct mx_host *mx, enum dns_status status, bool secure,
+				 const char *const records[]);
+
+/*
+ * The record "usage selector mtype <hex>" of a certificate (after snapfix_cert_keys), computed
+ * with tlsa_association() and written with tlsa_format(). The caller frees it.
+ */
+char *snapfix_tlsa_of(const struct certinfo *c, uint8_t usage, uint8_t selector, uint8_t mtype);
+
+/*
+ * Release the TLSA lookups of every MX host and zero them; call before snapshot_free() (which
+ * may or may not release them itself: zeroed lookups are safe either way).
+ */
+void snapfix_tlsa_release(struct snapshot *snap);
 
 #endif

@@ -1,0 +1,626 @@
+/*
+ * dane_tlsa.c - the TLSA records of every MX host against the chains it presents (RFC 7672).
+ *
+ * For each MX host whose _25._tcp TLSA RRset was looked up, the check asks lib/dane.h what a
+ * DANE sender does with the host, from the DNSSEC states of the MX, address and TLSA answers,
+ * the records, and, per address, each session's STARTTLS offer and presented chain:
+ *  - a TLSA lookup that fails (SERVFAIL: bogus or broken) makes the host unreachable for DANE
+ *    senders (DANE-DNS-04): dns.dnssec-bogus, CRITICAL, once per host; an MX lookup that
+ *    SERVFAILs at the validating resolver never gets as far as TLSA: dns.dnssec-bogus once for
+ *    the domain (mx_starttls reports the failed lookup itself as dns.mx-lookup);
+ *  - records behind an answer that is not DNSSEC-secure have no effect (DANE-LKP-04):
+ *    dane.tlsa.insecure, WARNING, once per host;
+ *  - a secure RRset with no usable record requires TLS without authentication (DANE-USG-01
+ *    case 2): dane.tlsa.unusable, WARNING, once per host;
+ *  - usable records that do not authenticate a presented chain, or no STARTTLS at all
+ *    (DANE-USG-05/06, DANE-NAME-02, DANE-EXP-02): CRITICAL, named by the RFC 8460 result type
+ *    lib/dane.h gives, once per MX address;
+ *  - a chain that passes but through a single record (DANE-ROT-03) or through a whole
+ *    certificate under DANE-EE (DANE-SEL-06): OK findings with the advice.
+ *
+ * Every message names the records and what became of each one (which matched at which depth,
+ * why the others were set aside), so that an operator can fix the RRset from the message alone;
+ * a mismatch also gives the "3 1 1" record of the leaf actually presented.
+ *
+ * Without a validating resolver (snapshot.dnssec_unknown_reason), nothing DNSSEC-derived can
+ * be judged: one dane.unknown and nothing else (DANE-DNS-01), never CRITICAL or OK. A domain
+ * with no TLSA record anywhere (and no failed lookup) has nothing to report.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "checks/check.h"
+#include "lib/dane.h"
+#include "lib/tlsa.h"
+
+#define CHECK_NAME "dane_tlsa"
+
+/* RFC 8460 §4.3 result types (RPT-RES-05). */
+#define RT_DNSSEC "dnssec-invalid"
+
+/* At most this many records are described in one message; the rest are counted. */
+#define RECORDS_DESCRIBED 6
+
+/* Distinct codes one address can get (see fail_code() and eval_pass()), for "once each". */
+#define CODES_PER_ADDRESS 8
+
+/* What one evaluation works on. */
+struct eval {
+	const struct snapshot *snap;
+	struct findings *out;
+};
+
+/* The codes already reported for one (MX host, address). */
+struct seen {
+	const char *code[CODES_PER_ADDRESS];
+	size_t n;
+};
+
+/* Whether code was reported for this address already; if not, remember it. */
+static bool seen_once(struct seen *s, const char *code)
+{
+	size_t i;
+
+	for (i = 0; i < s->n; i++)
+		if (strcmp(s->code[i], code) == 0)
+			return true;
+	if (s->n < CODES_PER_ADDRESS)
+		s->code[s->n++] = code;
+	return false;
+}
+
+/* Append printf-style text to *s (a heap string or NULL). Returns 0 or -ENOMEM. */
+__attribute__((format(printf, 2, 3))) static int appendf(char **s, const char *fmt, ...)
+{
+	va_list ap;
+	char *add, *joined;
+
+	va_start(ap, fmt);
+	add = mxs_vstrdupf(fmt, ap);
+	va_end(ap);
+	if (add == NULL)
+		return -ENOMEM;
+	if (*s == NULL) {
+		*s = add;
+		return 0;
+	}
+	joined = mxs_strdupf("%s%s", *s, add);
+	free(add);
+	if (joined == NULL)
+		return -ENOMEM;
+	free(*s);
+	*s = joined;
+	return 0;
+}
+
+/*
+ * Append a finding about mx/address/probe (each may be NULL). The subject names the algorithm
+ * only for the algorithm-restricted probes. Returns the finding, or NULL on memory exhaustion.
+ */
+__attribute__((format(printf, 9, 10))) static struct finding *add(
+    struct eval *ev, const char *code, enum severity sev, const char *req, const char *rt,
+    const struct mx_host *mx, const struct mx_address *a, const struct smtp_probe *p,
+    const char *fmt, ...)
+{
+	struct finding_subject subj = { 0 };
+	struct finding *f;
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = mxs_vstrdupf(fmt, ap);
+	va_end(ap);
+	if (msg == NULL)
+		return NULL;
+	subj.mx = mx != NULL ? mx->name : NULL;
+	subj.address = a != NULL ? a->text : NULL;
+	subj.alg = p != NULL && p->alg != PROBE_ALG_ANY ? probe_alg_name(p->alg) : NULL;
+	f = findings_add(ev->out, CHECK_NAME, code, sev, req, rt, ev->snap->domain,
+			 mx != NULL ? &subj : NULL, "%s", msg);
+	free(msg);
+	return f;
+}
+
+/* "record 2 (3 1 1 2f28d43d...)": position (1-based), fields and the first data bytes. */
+static int record_label(const struct tlsa_rr *rr, size_t i, char **s)
+{
+	char hex[9] = "";
+	size_t k;
+
+	for (k = 0; k < rr->len && k < 4; k++)
+		(void)snprintf(hex + 2 * k, sizeof(hex) - 2 * k, "%02x", rr->data[k]);
+	return appendf(s, "record %zu (%u %u %u %s%s)", i + 1, rr->usage, rr->selector, rr->mtype,
+		       hex, rr->len > 4 ? "..." : "");
+}
+
+/*
+ * What became of each record, one clause each, joined with "; ": matched at which depth,
+ * unusable and why (DANE-USG-03/04, DD1, DD2), set aside by digest agility (DANE-AGI-02),
+ * or matched by no presented certificate. When the records were not matched (judged false:
+ * the lookups decided, or STARTTLS is missing), only their labels. Returns a new string, or
+ * NULL on memory exhaustion.
+ */
+static char *describe_records(const struct mx_host *mx, const struct dane_result *res, bool judged)
+{
+	const struct tlsa_lookup *t = &mx->tlsa;
+	char *s = NULL;
+	size_t i;
+	int r = 0;
+
+	for (i = 0; i < t->n_rrs && i < RECORDS_DESCRIBED && r == 0; i++) {
+		const struct dane_record *rec = i < res->n_records ? &res->records[i] : NULL;
+		struct diag_list why = { 0 };
+
+		if (i > 0)
+			r = appendf(&s, "; ");
+		if (r == 0)
+			r = record_label(&t->rrs[i], i, &s);
+		if (r != 0 || !judged)
+			continue;
+		if (rec == NULL || !rec->usable) {
+			/* tlsa_check() words the reason the sender discards it */
+			(void)tlsa_check(&t->rrs[i], &why);
+			r = appendf(&s, " is unusable%s%s", why.n > 0 ? ": " : "",
+				    why.n > 0 ? why.v[0].text : "");
+			diag_clear(&why);
+		} else if (!rec->kept) {
+			r = appendf(&s, " is ignored: a stronger digest is published for its "
+					"usage and selector");
+		} else if (rec->authenticates && rec->depth == 0) {
+			r = appendf(&s, " matches the leaf (depth 0)");
+		} else if (rec->authenticates) {
+			r = appendf(&s, " matches the trust anchor at depth %d", rec->depth);
+		} else if (rec->depth >= 0) {
+			r = appendf(&s,
+				    " matches the certificate at depth %d but the path from it "
+				    "does not validate",
+				    rec->depth);
+		} else {
+			r = appendf(&s, " matches no presented certificate");
+		}
+	}
+	if (r == 0 && t->n_rrs > RECORDS_DESCRIBED)
+		r = appendf(&s, "; and %zu more records", t->n_rrs - RECORDS_DESCRIBED);
+	if (r == 0 && s == NULL)
+		r = appendf(&s, "no records");
+	if (r != 0) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+/*
+ * The record to publish for a leaf: DANE-EE(3) SPKI(1) SHA2-256(1), as DANE-USG-02
+ * recommends. Returns 0 with *ret_record (the "3 1 1 <hex>" text) and *ret_digest (the hex
+ * alone, pointing into *ret_record), or -ENOMEM / -EINVAL (no SubjectPublicKeyInfo).
+ */
+static int leaf_record(const struct certinfo *leaf, char **ret_record, const char **ret_digest)
+{
+	struct tlsa_rr rr = { .usage = TLSA_USAGE_DANE_EE,
+			      .selector = TLSA_SELECTOR_SPKI,
+			      .mtype = TLSA_MTYPE_SHA256 };
+	char *text;
+	int r;
+
+	r = tlsa_association(leaf, rr.selector, rr.mtype, &rr.data, &rr.len);
+	if (r < 0)
+		return r;
+	r = tlsa_format(&rr, &text);
+	tlsa_clear(&rr);
+	if (r < 0)
+		return r;
+	*ret_record = text;
+	*ret_digest = text + strlen("3 1 1 ");
+	return 0;
+}
+
+/* The DNSSEC state of the TLSA answer as lib/dane.h words it (DANE-DNS-02/03). */
+static enum dane_dnssec tlsa_state(const struct tlsa_lookup *t)
+{
+	switch (t->status) {
+	case DNS_OK:
+		return t->secure ? DANE_DNSSEC_SECURE : DANE_DNSSEC_INSECURE;
+	case DNS_NODATA:
+	case DNS_NXDOMAIN:
+		/* an insecure denial is "insecure": pre-DANE TLS either way */
+		return t->secure ? DANE_DNSSEC_SECURE_NXDOMAIN : DANE_DNSSEC_INSECURE;
+	case DNS_SERVFAIL:
+	default:
+		/* a validator answers SERVFAIL for bogus data: the two look alike here */
+		return DANE_DNSSEC_SERVFAIL;
+	}
+}
+
+/* Run dane_evaluate() on one host, and optionally one session. */
+static int run_dane(struct eval *ev, const struct mx_host *mx, const struct smtp_probe *p,
+		    bool starttls_offered, struct dane_result *ret)
+{
+	struct dane_input in = {
+		.mx_dnssec = ev->snap->mx_secure ? DANE_DNSSEC_SECURE : DANE_DNSSEC_INSECURE,
+		.address_dnssec = mx->addr_secure ? DANE_DNSSEC_SECURE : DANE_DNSSEC_INSECURE,
+		.tlsa_dnssec = tlsa_state(&mx->tlsa),
+		.tlsa = mx->tlsa.rrs,
+		.n_tlsa = mx->tlsa.n_rrs,
+		.starttls_offered = starttls_offered,
+		.chain = p != NULL ? (const struct certinfo *const *)p->chain : NULL,
+		.n_chain = p != NULL ? p->chain_len : 0,
+		/* DD4: the base domain is the MX host; the next hop the domain */
+		.base_domain = mx->name,
+		.next_hop = ev->snap->domain,
+		.now = ev->snap->taken_at,
+	};
+
+	return dane_evaluate(&in, ret);
+}
+
+/* The finding code and requirement of a dane-fail, by its RFC 8460 result type. */
+static const char *fail_code(const char *rt, const char **ret_req)
+{
+	if (rt != NULL && strcmp(rt, "starttls-not-supported") == 0) {
+		*ret_req = "DANE-USG-05";
+		return "dane.starttls-missing";
+	}
+	if (rt != NULL && strcmp(rt, "certificate-expired") == 0) {
+		*ret_req = "DANE-EXP-02";
+		return "dane.cert-expired";
+	}
+	if (rt != NULL && strcmp(rt, "certificate-host-mismatch") == 0) {
+		*ret_req = "DANE-NAME-02";
+		return "dane.name-mismatch";
+	}
+	if (rt != NULL && strcmp(rt, "certificate-not-trusted") == 0) {
+		*ret_req = "DANE-NAME-02";
+		return "dane.chain-invalid";
+	}
+	*ret_req = "DANE-USG-06";
+	return "dane.tlsa.mismatch";
+}
+
+/* The first ERROR diagnostic of a result that is not about the records one by one. */
+static const char *fail_reason(const struct dane_result *res)
+{
+	size_t i;
+
+	for (i = 0; i < res->diags.n; i++)
+		if (res->diags.v[i].level == DIAG_ERROR &&
+		    strcmp(res->diags.v[i].req, "DANE-USG-06") != 0)
+			return res->diags.v[i].text;
+	return "no usable TLSA record authenticates the server";
+}
+
+/* DANE-USG-05/06, DANE-NAME-02, DANE-EXP-02: DANE senders will not deliver to this address. */
+static int eval_fail(struct eval *ev, const struct mx_host *mx, const struct mx_address *a,
+		     const struct smtp_probe *p, const struct dane_result *res, struct seen *seen)
+{
+	const char *req, *code = fail_code(res->result_type, &req);
+	bool starttls = strcmp(code, "dane.starttls-missing") == 0;
+	const char *digest = NULL;
+	char *records = NULL, *suggest = NULL;
+	struct finding *f;
+	int r;
+
+	if (seen_once(seen, code))
+		return 0;
+	records = describe_records(mx, res, !starttls);
+	if (records == NULL)
+		return -ENOMEM;
+	if (starttls) {
+		f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p,
+			"%s [%s] has DNSSEC-secure TLSA records at %s but does not offer "
+			"STARTTLS: DANE senders will not deliver to it; enable STARTTLS "
+			"(records: %s)",
+			mx->name, a->text, mx->tlsa.qname != NULL ? mx->tlsa.qname : mx->name,
+			records);
+		r = f != NULL ? 0 : -ENOMEM;
+		goto out;
+	}
+	r = leaf_record(p->chain[0], &suggest, &digest);
+	if (r == -ENOMEM)
+		goto out;
+	if (suggest == NULL)
+		f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p,
+			"%s [%s]: %s: DANE senders defer mail to it (%s)", mx->name, a->text,
+			fail_reason(res), records);
+	else if (strcmp(code, "dane.tlsa.mismatch") == 0)
+		f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p,
+			"no usable TLSA record authenticates the chain %s [%s] presents: %s; the "
+			"leaf's SPKI SHA2-256 is %s: publish \"%s\" (DANE senders defer mail "
+			"until a record matches)",
+			mx->name, a->text, records, digest, suggest);
+	else
+		f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p,
+			"%s [%s]: %s: DANE senders defer mail to it (%s); fix the chain, or "
+			"publish \"%s\" for the leaf",
+			mx->name, a->text, fail_reason(res), records, suggest);
+	r = -ENOMEM;
+	if (f == NULL || finding_set_string(f, "outcome", dane_outcome_name(res->outcome)) < 0)
+		goto out;
+	if (suggest != NULL && (finding_set_string(f, "leaf_spki_sha256", digest) < 0 ||
+				finding_set_string(f, "suggested_tlsa", suggest) < 0))
+		goto out;
+	r = 0;
+out:
+	free(records);
+	free(suggest);
+	return r;
+}
+
+/* A DANE pass, with the advice of DANE-ROT-03 and DANE-SEL-06 when it applies. */
+static int eval_pass(struct eval *ev, const struct mx_host *mx, const struct mx_address *a,
+		     const struct smtp_probe *p, const struct dane_result *res, struct seen *seen)
+{
+	const struct tlsa_rr *m = &mx->tlsa.rrs[res->matched_record];
+	const char *digest = NULL;
+	char *records = NULL, *suggest = NULL;
+	bool single = false;
+	size_t i;
+	int r = -ENOMEM;
+
+	/* lib/dane.c notes "the only one of its kind" under DANE-ROT-03 */
+	for (i = 0; i < res->notes.n; i++)
+		if (strcmp(res->notes.v[i].req, "DANE-ROT-03") == 0 &&
+		    strstr(res->notes.v[i].text, "no next key") != NULL)
+			single = true;
+	if (!single && !(m->usage == TLSA_USAGE_DANE_EE && m->selector == TLSA_SELECTOR_CERT))
+		return 0;
+	records = describe_records(mx, res, true);
+	if (records == NULL)
+		goto out;
+	/*
+	 * DANE-ROT-03 is a SHOULD: OK, with the advice. A setting that raises it to WARNING for
+	 * operators who want to be pushed is not needed yet, so there is none.
+	 */
+	if (single && !seen_once(seen, "dane.tlsa.single") &&
+	    add(ev, "dane.tlsa.single", SEVERITY_OK, "DANE-ROT-03", NULL, mx, a, p,
+		"%s [%s] is authenticated by DANE (%s), through a single record: publish the "
+		"next key's record beside it at least two TTLs before the next key change",
+		mx->name, a->text, records) == NULL)
+		goto out;
+	if (m->usage == TLSA_USAGE_DANE_EE && m->selector == TLSA_SELECTOR_CERT &&
+	    !seen_once(seen, "dane.tlsa.full-cert")) {
+		r = leaf_record(p->chain[0], &suggest, &digest);
+		if (r < 0)
+			goto out;
+		r = -ENOMEM;
+		/* DANE-SEL-06, DANE-USG-02: a certificate record breaks at every renewal */
+		if (add(ev, "dane.tlsa.full-cert", SEVERITY_OK, "DANE-SEL-06", NULL, mx, a, p,
+			"%s [%s] is authenticated by a DANE-EE record of the whole certificate "
+			"(%s): every renewal breaks it; publish \"%s\" (the key) instead",
+			mx->name, a->text, records, suggest) == NULL)
+			goto out;
+	}
+	r = 0;
+out:
+	free(records);
+	free(suggest);
+	return r;
+}
+
+/* Whether a session found STARTTLS missing or refused (DANE-USG-05, DANE-USG-07). */
+static bool starttls_failed(const struct smtp_probe *p)
+{
+	return p->outcome == PROBE_NO_STARTTLS ||
+	       (p->outcome == PROBE_REJECTED && p->stage == STAGE_STARTTLS);
+}
+
+/* One address of a host whose secure RRset needs the sessions to be judged. */
+static int eval_address(struct eval *ev, const struct mx_host *mx, const struct mx_address *a)
+{
+	struct seen seen = { .n = 0 };
+	size_t k;
+	int r = 0;
+
+	for (k = 0; k < a->n_probes && r == 0; k++) {
+		const struct smtp_probe *p = &a->probes[k];
+		struct dane_result res;
+
+		if (p->chain_len > 0)
+			r = run_dane(ev, mx, p, p->starttls_offered, &res);
+		else if (starttls_failed(p))
+			r = run_dane(ev, mx, p, false, &res);
+		else
+			continue; /* no TLS facts: mx_starttls reports why */
+		if (r < 0)
+			break;
+		if (res.outcome == DANE_OUTCOME_FAIL)
+			r = eval_fail(ev, mx, a, p, &res, &seen);
+		else if (res.outcome == DANE_OUTCOME_PASS)
+			r = eval_pass(ev, mx, a, p, &res, &seen);
+		dane_result_clear(&res);
+	}
+	return r;
+}
+
+/* The text of one diagnostic of the result with this requirement, or dflt. */
+static const char *diag_text(const struct dane_result *res, const char *req, const char *dflt)
+{
+	size_t i;
+
+	for (i = 0; i < res->diags.n; i++)
+		if (strcmp(res->diags.v[i].req, req) == 0)
+			return res->diags.v[i].text;
+	return dflt;
+}
+
+/* One MX host: first what the lookups decide, then each address when the sessions matter. */
+static int eval_host(struct eval *ev, const struct mx_host *mx)
+{
+	const struct tlsa_lookup *t = &mx->tlsa;
+	const char *qname = t->qname != NULL ? t->qname : mx->name;
+	struct dane_result res;
+	struct finding *f = NULL;
+	bool per_address = false;
+	char *records;
+	size_t j;
+	int r;
+
+	if (t->status == DNS_TIMEOUT || t->status == DNS_ERROR) {
+		/* no answer from the agent's resolver: its fault, not the domain's */
+		f = add(ev, "dane.unknown", SEVERITY_UNKNOWN, "DANE-DNS-01", NULL, mx, NULL, NULL,
+			"the TLSA lookup of %s got no answer from the agent's resolver (%s%s%s): "
+			"DANE not evaluated",
+			qname, dns_status_name(t->status), t->detail != NULL ? ": " : "",
+			t->detail != NULL ? t->detail : "");
+		return f != NULL ? 0 : -ENOMEM;
+	}
+	r = run_dane(ev, mx, NULL, true, &res);
+	if (r < 0)
+		return r;
+	/* the records are judged one by one only when the RRset is secure and usable or not */
+	records = describe_records(mx, &res, res.outcome == DANE_OUTCOME_TLS_UNAUTHENTICATED);
+	if (records == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	switch (res.outcome) {
+	case DANE_OUTCOME_HOST_UNREACHABLE:
+		/* DANE-DNS-04, DANE-DNS-06 */
+		f = add(ev, "dns.dnssec-bogus", SEVERITY_CRITICAL, "DANE-DNS-04",
+			res.result_type != NULL ? res.result_type : RT_DNSSEC, mx, NULL, NULL,
+			"the TLSA lookup of %s fails at a validating resolver (%s: DNSSEC bogus "
+			"or the zone's servers broken): senders with DANE defer mail to %s; fix "
+			"the zone's signatures and DS records or its name servers",
+			qname, dns_status_name(t->status), mx->name);
+		if (f != NULL && finding_set_string(f, "status", dns_status_name(t->status)) < 0)
+			f = NULL;
+		break;
+	case DANE_OUTCOME_NOT_APPLICABLE:
+		/* DANE-LKP-04: records nobody can authenticate; DANE-DNS-03: none at all */
+		if (t->n_rrs == 0 || t->status != DNS_OK) {
+			r = 0;
+			goto out;
+		}
+		f = add(ev, "dane.tlsa.insecure", SEVERITY_WARNING, "DANE-LKP-04", NULL, mx, NULL,
+			NULL,
+			"%s has TLSA records but its %s answer is not DNSSEC-secure: DANE is not "
+			"in force for %s and senders use opportunistic TLS; sign the zone (and "
+			"publish its DS) or remove the records (%s)",
+			qname, !t->secure ? "TLSA" : "address", mx->name, records);
+		break;
+	case DANE_OUTCOME_TLS_UNAUTHENTICATED:
+		/* DANE-USG-01 case 2, DANE-USG-03: TLS is required, nothing is authenticated */
+		f = add(ev, "dane.tlsa.unusable", SEVERITY_WARNING,
+			strcmp(diag_text(&res, "DANE-USG-03", ""), "") != 0 ? "DANE-USG-03"
+									    : "DANE-USG-01",
+			NULL, mx, NULL, NULL,
+			"no TLSA record of %s is usable (%s): DANE senders require TLS with %s "
+			"but authenticate nothing; publish \"3 1 1\" records of the server's keys",
+			qname, records, mx->name);
+		break;
+	case DANE_OUTCOME_FAIL:
+		/* usable records and no chain yet: each address's sessions decide */
+		per_address = true;
+		break;
+	default:
+		r = 0;
+		goto out;
+	}
+	if (!per_address && f == NULL) {
+		r = -ENOMEM;
+		goto out;
+	}
+	r = 0;
+	/* the sessions matter for usable records, and for STARTTLS under any secure record */
+	if (res.outcome != DANE_OUTCOME_TLS_UNAUTHENTICATED && !per_address)
+		goto out;
+	for (j = 0; j < mx->n_addrs && r == 0; j++)
+		r = eval_address(ev, mx, &mx->addrs[j]);
+out:
+	free(records);
+	dane_result_clear(&res);
+	return r;
+}
+
+/* Whether there is anything DANE to judge: a TLSA record or a failed lookup. */
+static bool dane_relevant(const struct snapshot *snap)
+{
+	size_t i;
+
+	if (snap->mx_status == DNS_SERVFAIL)
+		return true;
+	for (i = 0; i < snap->n_mx; i++) {
+		const struct tlsa_lookup *t = &snap->mx[i].tlsa;
+
+		if (t->looked_up &&
+		    (t->n_rrs > 0 ||
+		     (t->status != DNS_OK && t->status != DNS_NODATA && t->status != DNS_NXDOMAIN)))
+			return true;
+	}
+	return false;
+}
+
+/* Nothing to configure: the rules are the RFCs'. */
+static int dane_tlsa_configure(const struct check_settings *settings, void **ret_priv,
+			       struct mxs_error *reterr)
+{
+	(void)settings;
+	(void)reterr;
+	*ret_priv = NULL;
+	return 0;
+}
+
+static void dane_tlsa_release(void *priv)
+{
+	(void)priv;
+}
+
+static int dane_tlsa_evaluate(const struct snapshot *snap, const struct history *hist,
+			      const void *priv, struct findings *out)
+{
+	struct eval ev = { .snap = snap, .out = out };
+	struct finding *f;
+	size_t i;
+	int r;
+
+	(void)hist;
+	(void)priv;
+	if (snap->unknown_reason != NULL) {
+		/* DESIGN.md: when the agent could not tell, say so and blame nothing. */
+		if (add(&ev, "check.unknown", SEVERITY_UNKNOWN, NULL, NULL, NULL, NULL, NULL,
+			"not evaluated: %s", snap->unknown_reason) == NULL)
+			return -ENOMEM;
+		return 0;
+	}
+	if (!dane_relevant(snap))
+		return 0;
+	if (snap->dnssec_unknown_reason != NULL) {
+		/* DANE-DNS-01: without a validating resolver no verdict, good or bad */
+		if (add(&ev, "dane.unknown", SEVERITY_UNKNOWN, "DANE-DNS-01", NULL, NULL, NULL,
+			NULL, "DANE not evaluated: %s", snap->dnssec_unknown_reason) == NULL)
+			return -ENOMEM;
+		return 0;
+	}
+	if (snap->mx_status == DNS_SERVFAIL) {
+		/* DANE-DNS-04: an MX lookup error delays all mail; TLSA is never reached */
+		f = add(&ev, "dns.dnssec-bogus", SEVERITY_CRITICAL, "DANE-DNS-04", RT_DNSSEC, NULL,
+			NULL, NULL,
+			"the MX lookup of %s fails at a validating resolver (servfail: DNSSEC "
+			"bogus or the zone's servers broken): senders defer all mail to it; check "
+			"the DS records at the parent and the zone's signatures",
+			snap->domain);
+		if (f == NULL || finding_set_string(f, "status", "servfail") < 0)
+			return -ENOMEM;
+		return 0;
+	}
+	for (i = 0; i < snap->n_mx; i++) {
+		if (!snap->mx[i].tlsa.looked_up)
+			continue;
+		r = eval_host(&ev, &snap->mx[i]);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+const struct check check_dane_tlsa = {
+	.name = CHECK_NAME,
+	.needs = OBS_MX | OBS_SMTP | OBS_TLSA,
+	.configure = dane_tlsa_configure,
+	.evaluate = dane_tlsa_evaluate,
+	.release = dane_tlsa_release,
+};

@@ -1,0 +1,459 @@
+/*
+ * test_dane_tlsa.c - the dane_tlsa check (checks/dane_tlsa.c) on hand-built snapshots.
+ *
+ * One case per finding code dane_tlsa emits, and one per lab scenario of tests/lab/README.md
+ * that is about DANE (healthy, dane-stale, dane-unsigned, dnssec-bogus) and for a resolver that
+ * does not validate; each case names the requirement it covers (shared/spec/dane-smtp.md). A
+ * case builds a snapshot of example.test whose MX hosts present fixture chains (snapfix) with
+ * keys of their own, publishes TLSA records for them, evaluates the check and compares the
+ * findings with what docs/findings.md promises: code, severity, requirement, RFC 8460 result
+ * type, subject, and parts of the message.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "checks/check.h"
+#include "lib/tlsa.h"
+#include "tests/unit/snapfix.h"
+
+extern const struct check check_dane_tlsa;
+
+#define DOMAIN "example.test"
+#define MX1    "mx1." DOMAIN
+
+/* A SHA2-256 digest of no presented key: the stale record. */
+#define STALE "3 1 1 0000000000000000000000000000000000000000000000000000000000000000"
+
+struct dane_case {
+	const char *name;                /* test name, citing the spec ID */
+	struct snapshot *(*build)(void); /* the snapshot of the case */
+	size_t n_findings;               /* how many findings in all */
+	const char *code;                /* the finding to look at, or NULL */
+	enum severity severity;
+	const char *req;         /* expected requirement ID, or NULL */
+	const char *result_type; /* expected RFC 8460 result type, or NULL */
+	const char *mx;          /* expected subject MX, or NULL for the domain */
+	const char *msg;         /* a part of the message, or NULL */
+	const char *msg2;        /* another part, or NULL */
+};
+
+/* --- snapshots ------------------------------------------------------------------------------ */
+
+/* The "3 1 1" record of the leaf the first session of MX host i presents. */
+static char *leaf_311(struct snapshot *s, size_t i)
+{
+	return snapfix_tlsa_of(snapfix_at(s, i, 0)->probes[0].chain[0], TLSA_USAGE_DANE_EE,
+			       TLSA_SELECTOR_SPKI, TLSA_MTYPE_SHA256);
+}
+
+/* n_mx MX hosts, signed zone (MX and address answers with AD), keys on every chain. */
+static struct snapshot *signed_domain(size_t n_mx)
+{
+	struct snapshot *s = snapfix_healthy(DOMAIN, n_mx);
+	size_t i;
+
+	s->mx_secure = true;
+	for (i = 0; i < n_mx; i++)
+		s->mx[i].addr_secure = true;
+	snapfix_keys_all(s);
+	return s;
+}
+
+/* Every MX host publishes its own leaf's 3 1 1 (and extra, when not NULL), with this AD bit. */
+static struct snapshot *matching(size_t n_mx, bool secure, const char *extra)
+{
+	struct snapshot *s = signed_domain(n_mx);
+	size_t i;
+
+	for (i = 0; i < n_mx; i++) {
+		char *rec = leaf_311(s, i);
+		const char *const recs[] = { rec, extra, NULL };
+
+		(void)snapfix_tlsa(&s->mx[i], DNS_OK, secure, recs);
+		free(rec);
+	}
+	return s;
+}
+
+/* One MX host publishing exactly these records (secure). */
+static struct snapshot *records(const char *a, const char *b)
+{
+	struct snapshot *s = signed_domain(1);
+	const char *const recs[] = { a, b, NULL };
+
+	(void)snapfix_tlsa(&s->mx[0], DNS_OK, true, recs);
+	return s;
+}
+
+/* Lab healthy.test: two MX hosts, each with a 3 1 1 of its key. */
+static struct snapshot *lab_healthy(void)
+{
+	return matching(2, true, NULL);
+}
+
+/* Lab dane-stale.test: signed zone, TLSA of a key the MX never uses. */
+static struct snapshot *lab_stale(void)
+{
+	return records(STALE, NULL);
+}
+
+/* Lab dane-unsigned.test: the records exist, the answer has no AD. */
+static struct snapshot *lab_unsigned(void)
+{
+	return matching(1, false, NULL);
+}
+
+/* Lab dnssec-bogus.test: the MX lookup itself SERVFAILs at the validator. */
+static struct snapshot *lab_bogus(void)
+{
+	struct snapshot *s = snapfix_new(DOMAIN);
+
+	s->mx_status = DNS_SERVFAIL;
+	return s;
+}
+
+/* The TLSA lookup of mx1 SERVFAILs (bogus signatures, broken servers). */
+static struct snapshot *tlsa_servfail(void)
+{
+	struct snapshot *s = signed_domain(1);
+
+	(void)snapfix_tlsa(&s->mx[0], DNS_SERVFAIL, false, NULL);
+	return s;
+}
+
+static struct snapshot *tlsa_timeout(void)
+{
+	struct snapshot *s = signed_domain(1);
+
+	(void)snapfix_tlsa(&s->mx[0], DNS_TIMEOUT, false, NULL);
+	return s;
+}
+
+/* The records are signed, the address answer is not. */
+static struct snapshot *address_insecure(void)
+{
+	struct snapshot *s = matching(1, true, NULL);
+
+	s->mx[0].addr_secure = false;
+	return s;
+}
+
+/* A resolver that does not validate (the gatherer's root-zone probe got no AD). */
+static struct snapshot *not_validating(void)
+{
+	struct snapshot *s = lab_healthy();
+
+	s->dnssec_unknown_reason = strdup("the resolver 127.0.0.53 does not validate DNSSEC");
+	if (s->dnssec_unknown_reason == NULL)
+		abort();
+	return s;
+}
+
+static struct snapshot *not_validating_no_tlsa(void)
+{
+	struct snapshot *s = not_validating();
+
+	(void)snapfix_tlsa(&s->mx[0], DNS_NXDOMAIN, false, NULL);
+	(void)snapfix_tlsa(&s->mx[1], DNS_NXDOMAIN, false, NULL);
+	return s;
+}
+
+static struct snapshot *agent_unknown(void)
+{
+	struct snapshot *s = lab_stale();
+
+	s->unknown_reason = strdup("the resolver 127.0.0.53 does not answer");
+	if (s->unknown_reason == NULL)
+		abort();
+	return s;
+}
+
+/* Authenticated denial (DANE-DNS-03) and an unsigned one: no TLSA records. */
+static struct snapshot *secure_nxdomain(void)
+{
+	struct snapshot *s = signed_domain(2);
+
+	(void)snapfix_tlsa(&s->mx[0], DNS_NXDOMAIN, true, NULL);
+	(void)snapfix_tlsa(&s->mx[1], DNS_NODATA, false, NULL);
+	return s;
+}
+
+static struct snapshot *not_looked_up(void)
+{
+	return signed_domain(2);
+}
+
+/* The current key and the next one: the rotation practice of DANE-ROT-03. */
+static struct snapshot *next_key(void)
+{
+	return matching(1, true, STALE);
+}
+
+static struct snapshot *unusable_only(void)
+{
+	return records("4 1 1 0000000000000000000000000000000000000000000000000000000000000000",
+		       NULL);
+}
+
+static struct snapshot *pkix_only(void)
+{
+	return records("1 1 1 0000000000000000000000000000000000000000000000000000000000000000",
+		       NULL);
+}
+
+/* Secure records, and the MX stopped offering STARTTLS. */
+static struct snapshot *no_starttls(void)
+{
+	struct snapshot *s = matching(1, true, NULL);
+	struct mx_address *a = snapfix_at(s, 0, 0);
+
+	snapfix_reset_probes(a);
+	(void)snapfix_probe(a, PROBE_ALG_ANY, PROBE_NO_STARTTLS, STAGE_EHLO, "250 mx1 Hello");
+	return s;
+}
+
+/* Unusable records only, and no STARTTLS: still committed to TLS (DANE-USG-05). */
+static struct snapshot *unusable_no_starttls(void)
+{
+	struct snapshot *s = unusable_only();
+	struct mx_address *a = snapfix_at(s, 0, 0);
+
+	snapfix_reset_probes(a);
+	(void)snapfix_probe(a, PROBE_ALG_ANY, PROBE_NO_STARTTLS, STAGE_EHLO, "250 mx1 Hello");
+	return s;
+}
+
+/* DANE-EE with the whole certificate (3 0 1). */
+static struct snapshot *full_cert(void)
+{
+	struct snapshot *s = signed_domain(1);
+	char *rec = snapfix_tlsa_of(snapfix_at(s, 0, 0)->probes[0].chain[0], TLSA_USAGE_DANE_EE,
+				    TLSA_SELECTOR_CERT, TLSA_MTYPE_SHA256);
+	const char *const recs[] = { rec, NULL };
+
+	(void)snapfix_tlsa(&s->mx[0], DNS_OK, true, recs);
+	free(rec);
+	return s;
+}
+
+/* A dual-certificate MX whose RSA key has no record (DANE-ROT-06). */
+static struct snapshot *rsa_forgotten(void)
+{
+	struct snapshot *s = matching(1, true, NULL);
+
+	(void)snapfix_good_probe(snapfix_at(s, 0, 0), PROBE_ALG_RSA, MX1, KEY_TYPE_RSA,
+				 80 * SNAPFIX_DAY);
+	snapfix_keys_all(s);
+	return s;
+}
+
+/* Two sessions of one address presenting the same stale leaf: one finding. */
+static struct snapshot *stale_twice(void)
+{
+	struct snapshot *s = lab_stale();
+	struct mx_address *a = snapfix_at(s, 0, 0);
+	struct smtp_probe *p = snapfix_probe(a, PROBE_ALG_ECDSA, PROBE_OK, STAGE_DONE, NULL);
+
+	snapfix_tls(p, 0x0304, 20);
+	snapfix_chain_add(p, snapfix_cert_dup(a->probes[0].chain[0]));
+	snapfix_keys_all(s);
+	return s;
+}
+
+/* --- cases ---------------------------------------------------------------------------------- */
+
+static const struct dane_case cases[] = {
+	{ "lab healthy.test, DANE-ROT-03: one matching 3 1 1 per MX: dane.tlsa.single OK only",
+	  lab_healthy, 2, "dane.tlsa.single", SEVERITY_OK, "DANE-ROT-03", NULL, MX1,
+	  "record 1 (3 1 1 ", "matches the leaf (depth 0)" },
+	{ "DANE-ROT-03 current and next key published: no findings", next_key, 0, NULL, 0, NULL,
+	  NULL, NULL, NULL, NULL },
+	{ "lab dane-stale.test, DANE-USG-06: stale 3 1 1: dane.tlsa.mismatch CRITICAL", lab_stale,
+	  1, "dane.tlsa.mismatch", SEVERITY_CRITICAL, "DANE-USG-06", "tlsa-invalid", MX1,
+	  "record 1 (3 1 1 00000000...) matches no presented certificate", "publish \"3 1 1 " },
+	{ "DANE-USG-06 once per address: two sessions, same stale leaf, one finding", stale_twice,
+	  1, "dane.tlsa.mismatch", SEVERITY_CRITICAL, "DANE-USG-06", "tlsa-invalid", MX1,
+	  "[192.0.2.1]", NULL },
+	{ "DANE-ROT-06 the RSA key has no record: dane.tlsa.mismatch for the RSA session",
+	  rsa_forgotten, 2, "dane.tlsa.mismatch", SEVERITY_CRITICAL, "DANE-USG-06", "tlsa-invalid",
+	  MX1, "the leaf's SPKI SHA2-256 is", NULL },
+	{ "lab dane-unsigned.test, DANE-LKP-04: records without AD: dane.tlsa.insecure WARNING",
+	  lab_unsigned, 1, "dane.tlsa.insecure", SEVERITY_WARNING, "DANE-LKP-04", NULL, MX1,
+	  "its TLSA answer is not DNSSEC-secure", "record 1 (3 1 1 " },
+	{ "DANE-LKP-04 signed records behind an insecure address: dane.tlsa.insecure WARNING",
+	  address_insecure, 1, "dane.tlsa.insecure", SEVERITY_WARNING, "DANE-LKP-04", NULL, MX1,
+	  "its address answer is not DNSSEC-secure", NULL },
+	{ "lab dnssec-bogus.test, DANE-DNS-04: MX SERVFAIL: dns.dnssec-bogus CRITICAL", lab_bogus,
+	  1, "dns.dnssec-bogus", SEVERITY_CRITICAL, "DANE-DNS-04", "dnssec-invalid", NULL,
+	  "the MX lookup of " DOMAIN " fails", "senders defer all mail" },
+	{ "DANE-DNS-04 TLSA SERVFAIL: dns.dnssec-bogus CRITICAL for the MX host", tlsa_servfail, 1,
+	  "dns.dnssec-bogus", SEVERITY_CRITICAL, "DANE-DNS-04", "dnssec-invalid", MX1,
+	  "_25._tcp." MX1, "defer mail to " MX1 },
+	{ "DANE-DNS-01 TLSA lookup timeout at the agent's resolver: dane.unknown UNKNOWN",
+	  tlsa_timeout, 1, "dane.unknown", SEVERITY_UNKNOWN, "DANE-DNS-01", NULL, MX1, "timeout",
+	  NULL },
+	{ "DANE-DNS-01 a resolver that does not validate: one dane.unknown UNKNOWN only",
+	  not_validating, 1, "dane.unknown", SEVERITY_UNKNOWN, "DANE-DNS-01", NULL, NULL,
+	  "does not validate DNSSEC", NULL },
+	{ "DANE-DNS-01 no validation and no TLSA anywhere: no findings", not_validating_no_tlsa, 0,
+	  NULL, 0, NULL, NULL, NULL, NULL, NULL },
+	{ "DESIGN unknown_reason: check.unknown only", agent_unknown, 1, "check.unknown",
+	  SEVERITY_UNKNOWN, NULL, NULL, NULL, "does not answer", NULL },
+	{ "DANE-DNS-03 authenticated and unsigned denial: no TLSA, no findings", secure_nxdomain, 0,
+	  NULL, 0, NULL, NULL, NULL, NULL, NULL },
+	{ "DANE-LKP-01 TLSA not looked up: no findings", not_looked_up, 0, NULL, 0, NULL, NULL,
+	  NULL, NULL, NULL },
+	{ "DANE-USG-01 case 2 unusable records only: dane.tlsa.unusable WARNING", unusable_only, 1,
+	  "dane.tlsa.unusable", SEVERITY_WARNING, "DANE-USG-01", NULL, MX1,
+	  "record 1 (4 1 1 00000000...) is unusable", "publish \"3 1 1\"" },
+	{ "DANE-USG-03 PKIX usages only: dane.tlsa.unusable WARNING", pkix_only, 1,
+	  "dane.tlsa.unusable", SEVERITY_WARNING, "DANE-USG-03", NULL, MX1,
+	  "record 1 (1 1 1 00000000...) is unusable", NULL },
+	{ "DANE-USG-05 secure records, no STARTTLS: dane.starttls-missing CRITICAL", no_starttls, 1,
+	  "dane.starttls-missing", SEVERITY_CRITICAL, "DANE-USG-05", "starttls-not-supported", MX1,
+	  "does not offer STARTTLS", "record 1 (3 1 1 " },
+	{ "DANE-USG-05 unusable records commit to STARTTLS too: dane.starttls-missing CRITICAL",
+	  unusable_no_starttls, 2, "dane.starttls-missing", SEVERITY_CRITICAL, "DANE-USG-05",
+	  "starttls-not-supported", MX1, "[192.0.2.1]", NULL },
+	{ "DANE-SEL-06 3 0 1 matches: dane.tlsa.full-cert OK with the 3 1 1 to publish", full_cert,
+	  2, "dane.tlsa.full-cert", SEVERITY_OK, "DANE-SEL-06", NULL, MX1, "record 1 (3 0 1 ",
+	  "publish \"3 1 1 " },
+};
+
+static void dump(const struct findings *out)
+{
+	size_t i;
+
+	for (i = 0; i < out->n; i++)
+		print_message("# got: %s %s %s\n", out->v[i].code,
+			      severity_name(out->v[i].severity), out->v[i].message);
+}
+
+static void run_case(void **state)
+{
+	const struct dane_case *c = *state;
+	struct snapshot *s = c->build();
+	struct findings out = { 0 };
+	const struct finding *f;
+
+	assert_int_equal(check_dane_tlsa.evaluate(s, NULL, NULL, &out), 0);
+	if (out.n != c->n_findings)
+		dump(&out);
+	assert_int_equal(out.n, c->n_findings);
+	if (c->code != NULL) {
+		f = snapfix_find(&out, c->code);
+		if (f == NULL)
+			dump(&out);
+		assert_non_null(f);
+		assert_string_equal(f->check, "dane_tlsa");
+		assert_string_equal(f->domain, DOMAIN);
+		assert_int_equal(f->severity, c->severity);
+		if (c->req != NULL)
+			assert_string_equal(f->req, c->req);
+		else
+			assert_null(f->req);
+		if (c->result_type != NULL)
+			assert_string_equal(f->result_type, c->result_type);
+		else
+			assert_null(f->result_type);
+		if (c->mx != NULL)
+			assert_string_equal(f->mx, c->mx);
+		else
+			assert_null(f->mx);
+		assert_non_null(f->message);
+		assert_null(strchr(f->message, '\n')); /* one line */
+		if (c->msg != NULL && strstr(f->message, c->msg) == NULL)
+			fail_msg("\"%s\" not in \"%s\"", c->msg, f->message);
+		if (c->msg2 != NULL && strstr(f->message, c->msg2) == NULL)
+			fail_msg("\"%s\" not in \"%s\"", c->msg2, f->message);
+	}
+	findings_clear(&out);
+	snapfix_tlsa_release(s);
+	(void)snapshot_free(s);
+}
+
+/* DANE-USG-06, DANE-USG-02: the mismatch gives the exact record of the presented leaf. */
+static void test_mismatch_suggests_leaf_record(void **state)
+{
+	struct snapshot *s = lab_stale();
+	struct findings out = { 0 };
+	const struct finding *f;
+	char *want = leaf_311(s, 0);
+	char *quoted = NULL;
+
+	(void)state;
+	assert_int_equal(check_dane_tlsa.evaluate(s, NULL, NULL, &out), 0);
+	f = snapfix_find(&out, "dane.tlsa.mismatch");
+	assert_non_null(f);
+	assert_string_equal(snapfix_str(f, "suggested_tlsa"), want);
+	assert_string_equal(snapfix_str(f, "leaf_spki_sha256"), want + strlen("3 1 1 "));
+	assert_string_equal(snapfix_str(f, "outcome"), "dane-fail");
+	quoted = mxs_strdupf("publish \"%s\"", want);
+	assert_non_null(quoted);
+	assert_non_null(strstr(f->message, quoted));
+	free(quoted);
+	free(want);
+	findings_clear(&out);
+	snapfix_tlsa_release(s);
+	(void)snapshot_free(s);
+}
+
+/* DANE-ROT-06: the finding of the forgotten RSA key names the algorithm; ECDSA passes. */
+static void test_rsa_session_named(void **state)
+{
+	struct snapshot *s = rsa_forgotten();
+	struct findings out = { 0 };
+	const struct finding *f;
+
+	(void)state;
+	assert_int_equal(check_dane_tlsa.evaluate(s, NULL, NULL, &out), 0);
+	f = snapfix_find(&out, "dane.tlsa.mismatch");
+	assert_non_null(f);
+	assert_non_null(f->alg);
+	assert_string_equal(f->alg, "RSA");
+	f = snapfix_find(&out, "dane.tlsa.single");
+	assert_non_null(f);
+	assert_null(f->alg);
+	findings_clear(&out);
+	snapfix_tlsa_release(s);
+	(void)snapshot_free(s);
+}
+
+/* The plugin's shape: what the gatherer must collect, a configure() that accepts anything. */
+static void test_dane_tlsa_plugin(void **state)
+{
+	struct check_settings set = { .cert_warning = 1, .cert_critical = 0 };
+	void *priv = &set;
+
+	(void)state;
+	assert_string_equal(check_dane_tlsa.name, "dane_tlsa");
+	assert_int_equal(check_dane_tlsa.needs, OBS_MX | OBS_SMTP | OBS_TLSA);
+	assert_int_equal(check_dane_tlsa.configure(&set, &priv, NULL), 0);
+	assert_null(priv);
+	check_dane_tlsa.release(priv);
+}
+
+int main(void)
+{
+	static const struct CMUnitTest extra[] = {
+		{ .name = "DANE-USG-06 the mismatch suggests the presented leaf's 3 1 1",
+		  .test_func = test_mismatch_suggests_leaf_record },
+		{ .name = "DANE-ROT-06 the RSA session's mismatch names RSA",
+		  .test_func = test_rsa_session_named },
+		{ .name = "dane_tlsa plugin: needs MX, SMTP and TLSA",
+		  .test_func = test_dane_tlsa_plugin },
+	};
+
+	return snapfix_run_table("dane_tlsa", cases, sizeof(cases) / sizeof(cases[0]),
+				 sizeof(cases[0]), run_case, extra,
+				 sizeof(extra) / sizeof(extra[0]));
+}
