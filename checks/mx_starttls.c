@@ -95,7 +95,7 @@ __attribute__((format(printf, 9, 10))) static struct finding *add(
     const struct mx_host *mx, const struct mx_address *a, const struct smtp_probe *p,
     const char *fmt, ...)
 {
-	struct finding_subject subj = { 0 };
+	struct finding_subject subj = snapshot_subject(mx, a, p);
 	struct finding *f;
 	va_list ap;
 	char *msg;
@@ -105,9 +105,6 @@ __attribute__((format(printf, 9, 10))) static struct finding *add(
 	va_end(ap);
 	if (msg == NULL)
 		return NULL;
-	subj.mx = mx != NULL ? mx->name : NULL;
-	subj.address = a != NULL ? a->text : NULL;
-	subj.alg = p != NULL && p->alg != PROBE_ALG_ANY ? probe_alg_name(p->alg) : NULL;
 	/* A TLS fault says why it has its severity: the MTA-STS mode senders act on. */
 	f = findings_add(ev->out, CHECK_NAME, code, sev, req, rt, ev->snap->domain,
 			 mx != NULL ? &subj : NULL, "%s%s", msg,

@@ -53,13 +53,12 @@ static void finding_release(struct finding *f)
 	memset(f, 0, sizeof(*f));
 }
 
-struct finding *findings_add(struct findings *out, const char *check, const char *code,
-			     enum severity severity, const char *req, const char *result_type,
-			     const char *domain, const struct finding_subject *subj,
-			     const char *fmt, ...)
+struct finding *findings_addv(struct findings *out, const char *check, const char *code,
+			      enum severity severity, const char *req, const char *result_type,
+			      const char *domain, const struct finding_subject *subj,
+			      const char *fmt, va_list ap)
 {
 	struct finding f = { 0 };
-	va_list ap;
 	int ok = 1;
 
 	/*
@@ -87,9 +86,7 @@ struct finding *findings_add(struct findings *out, const char *check, const char
 		f.alg = dup_or_null(subj->alg, &ok);
 	}
 	/* The message is formatted into exactly the size it needs: no truncated lines. */
-	va_start(ap, fmt);
 	f.message = mxs_vstrdupf(fmt, ap);
-	va_end(ap);
 	if (!ok || f.message == NULL) {
 		finding_release(&f);
 		return NULL;
@@ -97,6 +94,20 @@ struct finding *findings_add(struct findings *out, const char *check, const char
 	one_line(f.message);
 	out->v[out->n] = f;
 	return &out->v[out->n++];
+}
+
+struct finding *findings_add(struct findings *out, const char *check, const char *code,
+			     enum severity severity, const char *req, const char *result_type,
+			     const char *domain, const struct finding_subject *subj,
+			     const char *fmt, ...)
+{
+	struct finding *f;
+	va_list ap;
+
+	va_start(ap, fmt);
+	f = findings_addv(out, check, code, severity, req, result_type, domain, subj, fmt, ap);
+	va_end(ap);
+	return f;
 }
 
 /*

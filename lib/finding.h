@@ -75,6 +75,12 @@ struct finding *findings_add(struct findings *out, const char *check, const char
 			     const char *domain, const struct finding_subject *subj,
 			     const char *fmt, ...) __attribute__((format(printf, 9, 10)));
 
+/* Same as findings_add() with a va_list. */
+struct finding *findings_addv(struct findings *out, const char *check, const char *code,
+			      enum severity severity, const char *req, const char *result_type,
+			      const char *domain, const struct finding_subject *subj,
+			      const char *fmt, va_list ap) __attribute__((format(printf, 9, 0)));
+
 /* Attach a typed value to f. Returns 0 or -ENOMEM. name is static; s is copied. */
 int finding_set_int(struct finding *f, const char *name, long long value);
 int finding_set_string(struct finding *f, const char *name, const char *value);

@@ -231,3 +231,14 @@ const char *mx_address_family_name(const struct mx_address *a)
 {
 	return a->family == AF_INET6 ? "IPv6" : "IPv4";
 }
+
+struct finding_subject snapshot_subject(const struct mx_host *mx, const struct mx_address *a,
+					const struct smtp_probe *p)
+{
+	struct finding_subject subj = { 0 };
+
+	subj.mx = mx != NULL ? mx->name : NULL;
+	subj.address = a != NULL ? a->text : NULL;
+	subj.alg = p != NULL && p->alg != PROBE_ALG_ANY ? probe_alg_name(p->alg) : NULL;
+	return subj;
+}

@@ -18,6 +18,7 @@
 #include <time.h>
 
 #include "lib/certinfo.h"
+#include "lib/finding.h"
 #include "lib/tlsa.h"
 
 /* Outcome of one DNS lookup. */
@@ -282,6 +283,14 @@ const char *probe_alg_name(enum probe_alg a);
 const char *dns_status_name(enum dns_status s);
 /* "response", "tls-failed", "connect-failed", "timeout", "too-large", "local-error". */
 const char *fetch_outcome_name(enum fetch_outcome o);
+
+/*
+ * The subject of a finding about an MX host, one of its addresses and one session (each may be
+ * NULL): the algorithm is named only for the algorithm-restricted sessions. The strings are
+ * borrowed from the snapshot.
+ */
+struct finding_subject snapshot_subject(const struct mx_host *mx, const struct mx_address *a,
+					const struct smtp_probe *p);
 
 /* "IPv4" or "IPv6" for an address of the snapshot (static string). */
 const char *mx_address_family_name(const struct mx_address *a);

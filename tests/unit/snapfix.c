@@ -487,6 +487,35 @@ struct policy_fetch *snapfix_sts_active(struct snapshot *snap, const char *mode)
 	return pf;
 }
 
+static void expect_same(const char *what, const char *got, const char *want)
+{
+	if (want == NULL && got != NULL)
+		fail_msg("%s: got \"%s\", want none", what, got);
+	if (want != NULL && (got == NULL || strcmp(got, want) != 0))
+		fail_msg("%s: got \"%s\", want \"%s\"", what, got != NULL ? got : "(none)", want);
+}
+
+const struct finding *snapfix_expect(const struct findings *out, const char *check,
+				     const char *code, enum severity severity, const char *req,
+				     const char *result_type, const char *msg, const char *msg2)
+{
+	const struct finding *f = snapfix_find(out, code);
+
+	if (f == NULL)
+		fail_msg("no finding %s among %zu", code, out->n);
+	assert_string_equal(f->check, check);
+	assert_int_equal(f->severity, severity);
+	expect_same("req", f->req, req);
+	expect_same("result_type", f->result_type, result_type);
+	assert_non_null(f->message);
+	assert_null(strchr(f->message, '\n')); /* one line */
+	if (msg != NULL && strstr(f->message, msg) == NULL)
+		fail_msg("\"%s\" not in \"%s\"", msg, f->message);
+	if (msg2 != NULL && strstr(f->message, msg2) == NULL)
+		fail_msg("\"%s\" not in \"%s\"", msg2, f->message);
+	return f;
+}
+
 int snapfix_run_table(const char *group, const void *cases, size_t n, size_t size,
 		      void (*run)(void **state), const struct CMUnitTest *extra, size_t n_extra)
 {

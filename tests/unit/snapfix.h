@@ -177,6 +177,16 @@ char *snapfix_sts_body(const char *domain, const char *mode);
 struct policy_fetch *snapfix_sts_active(struct snapshot *snap, const char *mode);
 
 /*
+ * The finding of code in out, asserted common to every check test: it exists, was made by
+ * check, has this severity, this requirement ID and RFC 8460 result type (NULL: none), and a
+ * message of one line that contains msg and msg2 when they are not NULL. Returns it for the
+ * caller's own assertions.
+ */
+const struct finding *snapfix_expect(const struct findings *out, const char *check,
+				     const char *code, enum severity severity, const char *req,
+				     const char *result_type, const char *msg, const char *msg2);
+
+/*
  * Run a table of cases as one cmocka group: every case becomes its own test, named by the
  * case's first member (which must be "const char *name") and run by run() with the case as its
  * state; the extra tests follow. Returns what cmocka returns (the number of failures).
