@@ -75,8 +75,8 @@ static void usage(FILE *out)
 	    "      --session-timeout DURATION  deadline of one whole SMTP session\n"
 	    "      --source-ipv4 ADDR, --source-ipv6 ADDR  source addresses\n"
 	    "      --sessions N         SMTP sessions in flight (1-4096)\n"
-	    "      --state-dir DIR      keep the MTA-STS policy history in DIR (with -f: the\n"
-	    "                           file's state_dir; without either: no history)\n"
+	    "      --state-dir DIR      keep the history (MTA-STS policies, MX keys) in DIR\n"
+	    "                           (with -f: the file's state_dir; without either: none)\n"
 	    "      --dnssec-probe NAME  a signed name whose SOA must come back with the AD bit\n"
 	    "                           before DANE is judged (default \".\", the root zone)\n"
 	    "  -h, --help               this text\n"
@@ -389,7 +389,7 @@ static int evaluate_with_history(struct store *store, const char *no_store, bool
 	r = evaluate_domain(snap, item->checks, &item->settings, &hist, out);
 	history_clear(&hist);
 	if (r == 0 && observe_record(store, snap, &err) < 0) {
-		fprintf(stderr, "mxsentry check: %s: cannot record its MTA-STS state: %s\n",
+		fprintf(stderr, "mxsentry check: %s: cannot record what it observed: %s\n",
 			snap->domain, err.what != NULL ? err.what : "error");
 		mxs_error_clear(&err);
 	}

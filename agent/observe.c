@@ -1,5 +1,8 @@
 /*
  * observe.c - snapshots into the store's history and back; see observe.h.
+ *
+ * Recording runs after the checks, so that a cycle's checks compare with the previous cycles
+ * only: the first observation of a key is never a change (lib/history.h).
  */
 #include "agent/observe.h"
 
@@ -32,11 +35,46 @@ int observe_history(struct store *store, const char *domain, const char *no_stor
 	return ret->unavailable_reason != NULL ? 0 : -ENOMEM;
 }
 
+/*
+ * DANE-ROT-01/02: the leaf of every session with a chain. Each algorithm is its own key (a
+ * dual-certificate server, DANE-ROT-06). One failure does not stop the others: the first error
+ * is returned, in *reterr.
+ */
+static int record_leaves(struct store *store, const struct snapshot *snap, struct mxs_error *reterr)
+{
+	char cert[65], spki[65];
+	size_t i, j, k;
+	int r = 0, q;
+
+	for (i = 0; i < snap->n_mx; i++) {
+		const struct mx_host *mx = &snap->mx[i];
+
+		for (j = 0; j < mx->n_addrs; j++) {
+			const struct mx_address *a = &mx->addrs[j];
+
+			for (k = 0; k < a->n_probes; k++) {
+				const struct smtp_probe *p = &a->probes[k];
+
+				if (p->chain_len == 0 || p->chain[0] == NULL)
+					continue;
+				history_digest_hex(p->chain[0]->sha256, cert);
+				history_digest_hex(p->chain[0]->spki_sha256, spki);
+				q = store_leaf_seen(store, snap->domain, mx->name, a->text,
+						    probe_alg_name(p->alg), cert, spki,
+						    snap->taken_at, r == 0 ? reterr : NULL);
+				if (q < 0 && r == 0)
+					r = q;
+			}
+		}
+	}
+	return r;
+}
+
 int observe_record(struct store *store, const struct snapshot *snap, struct mxs_error *reterr)
 {
 	const struct policy_fetch *pf = &snap->policy;
 	struct sts_view v;
-	int r = 0;
+	int r = 0, q;
 
 	if (store == NULL)
 		return 0;
@@ -55,5 +93,6 @@ int observe_record(struct store *store, const struct snapshot *snap, struct mxs_
 			    snap->taken_at, reterr);
 	}
 	sts_view_clear(&v);
-	return r;
+	q = record_leaves(store, snap, r == 0 ? reterr : NULL);
+	return r < 0 ? r : q;
 }

@@ -4,7 +4,8 @@
  * Before a domain's checks run, observe_history() gives them what the store remembers (or says
  * why there is nothing: no state directory, a database that cannot be read). After, observe_record()
  * stores what this cycle saw of the domain's MTA-STS record and policy, so that the next cycle
- * can tell a policy edited without a new id (STS-TXT-09) or a record removed (STS-TXT-14).
+ * can tell a policy edited without a new id (STS-TXT-09) or a record removed (STS-TXT-14), and
+ * the leaf every MX address presented, so that it can tell a key change (DANE-ROT-01/02).
  */
 #ifndef MXS_AGENT_OBSERVE_H
 #define MXS_AGENT_OBSERVE_H
@@ -23,9 +24,12 @@ int observe_history(struct store *store, const char *domain, const char *no_stor
 		    struct history *ret);
 
 /*
- * Record snap's MTA-STS observations: the valid _mta-sts record's id, and the policy body fetched
- * under it (parsed mode, max_age and mx when valid). Nothing is recorded when the domain has no
- * single valid record or no fetched body. Returns 0, or a negative errno with reterr filled.
+ * Record snap's observations. MTA-STS: the valid _mta-sts record's id, and the policy body
+ * fetched under it (parsed mode, max_age and mx when valid); nothing when the domain has no
+ * single valid record or no fetched body. MX: the leaf certificate of every session that got a
+ * chain (the default one and the algorithm-restricted ones), by MX host, address and algorithm.
+ * store may be NULL: nothing is recorded. On a failure the remaining observations are still
+ * recorded. Returns 0, or the first negative errno with reterr filled.
  */
 int observe_record(struct store *store, const struct snapshot *snap, struct mxs_error *reterr);
 

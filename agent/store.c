@@ -41,6 +41,13 @@
  *    sts_txt_history records every valid _mta-sts id seen, so that a TXT record that disappears
  *    can be told from one that never existed (STS-TXT-14). WITHOUT ROWID: the rows are looked up
  *    by their key only, and the indexes serve "newest first" per domain.
+ * 2: leaf keys (DANE-ROT-01/02). leaf_history has one row per distinct (domain, MX host,
+ *    address, session algorithm, certificate digest) with the digest of its SubjectPublicKeyInfo:
+ *    a new key is a new row, and so is a certificate renewed for the same key (same spki_sha256),
+ *    so that a key change can be told from a renewal. alg is the session's probe_alg_name():
+ *    a dual-certificate server presents one key per algorithm. The primary key serves the only
+ *    read, all rows of one domain; the lengths are checked so that a row always fits struct
+ *    key_seen.
  */
 static const char *const migrations[] = {
 	"CREATE TABLE policy_history ("
@@ -61,10 +68,20 @@ static const char *const migrations[] = {
 	" last_seen INTEGER NOT NULL,"
 	" PRIMARY KEY (domain, sts_id)) WITHOUT ROWID;"
 	"CREATE INDEX sts_txt_history_recent ON sts_txt_history (domain, last_seen DESC);",
+	"CREATE TABLE leaf_history ("
+	" domain TEXT NOT NULL,"
+	" mx TEXT NOT NULL CHECK (length(mx) > 0),"
+	" address TEXT NOT NULL CHECK (length(address) BETWEEN 1 AND 45),"
+	" alg TEXT NOT NULL CHECK (length(alg) BETWEEN 1 AND 7),"
+	" cert_sha256 TEXT NOT NULL CHECK (length(cert_sha256) = 64),"
+	" spki_sha256 TEXT NOT NULL CHECK (length(spki_sha256) = 64),"
+	" first_seen INTEGER NOT NULL,"
+	" last_seen INTEGER NOT NULL,"
+	" PRIMARY KEY (domain, mx, address, alg, cert_sha256)) WITHOUT ROWID;",
 };
 
 /* The prepared statements, by purpose. */
-enum query { Q_POLICY_SEEN, Q_TXT_SEEN, Q_POLICIES, Q_TXT_LAST, Q_COUNT };
+enum query { Q_POLICY_SEEN, Q_TXT_SEEN, Q_POLICIES, Q_TXT_LAST, Q_LEAF_SEEN, Q_KEYS, Q_COUNT };
 
 /*
  * An observation moves first_seen back and last_seen forward only, so a clock stepped back or
@@ -88,6 +105,18 @@ static const char *const queries[Q_COUNT] = {
 		       " FROM policy_history WHERE domain = ?1"
 		       " ORDER BY last_seen DESC, first_seen DESC, policy_id, digest LIMIT ?2",
 	[Q_TXT_LAST] = "SELECT max(last_seen) FROM sts_txt_history WHERE domain = ?1",
+	[Q_LEAF_SEEN] =
+	    "INSERT INTO leaf_history (domain, mx, address, alg, cert_sha256, spki_sha256,"
+	    " first_seen, last_seen) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"
+	    " ON CONFLICT (domain, mx, address, alg, cert_sha256) DO UPDATE SET"
+	    " first_seen = min(first_seen, excluded.first_seen),"
+	    " last_seen = max(last_seen, excluded.last_seen)",
+	/* The newest ?2 certificates of each session kind, grouped, newest first in a group. */
+	[Q_KEYS] = "SELECT mx, address, alg, cert_sha256, spki_sha256, first_seen, last_seen"
+		   " FROM (SELECT *, row_number() OVER (PARTITION BY mx, address, alg"
+		   " ORDER BY last_seen DESC, first_seen DESC, cert_sha256) AS n"
+		   " FROM leaf_history WHERE domain = ?1)"
+		   " WHERE n <= ?2 ORDER BY mx, address, alg, n",
 };
 
 struct store {
@@ -406,7 +435,68 @@ static int load_sts_txt(struct store *s, const char *domain, struct history *h,
 	return r;
 }
 
-/* Both reads under one read transaction, so that they see the same moment. */
+/* One row of Q_KEYS into *k (zeroed); the schema's CHECKs keep the texts within their arrays. */
+static int read_key(sqlite3_stmt *st, struct key_seen *k)
+{
+	const char *text[5];
+	int i;
+
+	for (i = 0; i < 5; i++) {
+		text[i] = (const char *)sqlite3_column_text(st, i);
+		if (text[i] == NULL)
+			return -ENOMEM;
+	}
+	k->mx = strdup(text[0]);
+	if (k->mx == NULL)
+		return -ENOMEM;
+	(void)snprintf(k->address, sizeof(k->address), "%s", text[1]);
+	(void)snprintf(k->alg, sizeof(k->alg), "%s", text[2]);
+	(void)snprintf(k->cert_sha256, sizeof(k->cert_sha256), "%s", text[3]);
+	(void)snprintf(k->spki_sha256, sizeof(k->spki_sha256), "%s", text[4]);
+	k->first_seen = (time_t)sqlite3_column_int64(st, 5);
+	k->last_seen = (time_t)sqlite3_column_int64(st, 6);
+	return 0;
+}
+
+/* The leaf keys of domain into h->keys, grown as rows come (a domain has a few MX sessions). */
+static int load_keys(struct store *s, const char *domain, struct history *h,
+		     struct mxs_error *reterr)
+{
+	sqlite3_stmt *st = s->q[Q_KEYS];
+	size_t cap = 0;
+	int r = 0, rc = SQLITE_ERROR;
+
+	if (sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC) == SQLITE_OK &&
+	    sqlite3_bind_int(st, 2, STORE_KEYS_MAX) == SQLITE_OK)
+		rc = sqlite3_step(st);
+	while (rc == SQLITE_ROW) {
+		if (h->n_keys == cap) {
+			size_t want = cap > 0 ? 2 * cap : 8;
+			struct key_seen *v = reallocarray(h->keys, want, sizeof(*v));
+
+			if (v == NULL) {
+				r = -ENOMEM;
+				break;
+			}
+			memset(v + cap, 0, (want - cap) * sizeof(*v));
+			h->keys = v;
+			cap = want;
+		}
+		/* Counted before filling: history_clear() frees a half-filled entry. */
+		r = read_key(st, &h->keys[h->n_keys++]);
+		if (r < 0)
+			break;
+		rc = sqlite3_step(st);
+	}
+	if (r == 0 && rc != SQLITE_DONE)
+		r = db_fail(s, reterr, "reading key history");
+	else if (r < 0)
+		(void)mxs_error_set(reterr, s->path, NULL, "reading history: out of memory");
+	db_done(st);
+	return r;
+}
+
+/* Every read under one read transaction, so that they see the same moment. */
 int store_history_load(struct store *s, const char *domain, struct history *ret,
 		       struct mxs_error *reterr)
 {
@@ -425,6 +515,8 @@ int store_history_load(struct store *s, const char *domain, struct history *ret,
 		r = load_policies(s, domain, &h, reterr);
 	if (r == 0)
 		r = load_sts_txt(s, domain, &h, reterr);
+	if (r == 0)
+		r = load_keys(s, domain, &h, reterr);
 	if (r == 0)
 		r = db_exec(s, "COMMIT", "reading history", reterr);
 	if (r < 0) {
@@ -519,6 +611,48 @@ int store_sts_txt_seen(struct store *s, const char *domain, const char *id, time
 	    sqlite3_bind_int64(st, 3, (sqlite3_int64)at) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE)
 		r = db_fail(s, reterr, "recording an _mta-sts record");
+	db_done(st);
+	return r;
+}
+
+/* Whether text is a SHA-256 digest as lower-case hex, as certinfo digests are written. */
+static bool is_digest_hex(const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < 64; i++)
+		if (!((text[i] >= '0' && text[i] <= '9') || (text[i] >= 'a' && text[i] <= 'f')))
+			return false;
+	return text[64] == '\0';
+}
+
+int store_leaf_seen(struct store *s, const char *domain, const char *mx, const char *address,
+		    const char *alg, const char *cert_sha256, const char *spki_sha256, time_t at,
+		    struct mxs_error *reterr)
+{
+	sqlite3_stmt *st;
+	int r = 0;
+
+	if (s == NULL || domain == NULL || mx == NULL || address == NULL || alg == NULL ||
+	    cert_sha256 == NULL || spki_sha256 == NULL)
+		return mxs_error_set(reterr, NULL, NULL, "store_leaf_seen: missing argument");
+	/* The schema checks the lengths too; saying which argument is wrong is kinder. */
+	if (*mx == '\0' || *address == '\0' || strlen(address) > 45 || *alg == '\0' ||
+	    strlen(alg) > 7 || !is_digest_hex(cert_sha256) || !is_digest_hex(spki_sha256))
+		return mxs_error_set(reterr, s->path, NULL,
+				     "leaf key of %s [%s] (%s): not a host, address, algorithm and "
+				     "two SHA-256 digests in lower-case hex",
+				     mx, address, alg);
+	st = s->q[Q_LEAF_SEEN];
+	if (sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 2, mx, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 3, address, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 4, alg, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 5, cert_sha256, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_text(st, 6, spki_sha256, -1, SQLITE_STATIC) != SQLITE_OK ||
+	    sqlite3_bind_int64(st, 7, (sqlite3_int64)at) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		r = db_fail(s, reterr, "recording a leaf key");
 	db_done(st);
 	return r;
 }

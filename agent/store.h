@@ -5,8 +5,10 @@
  * first part keeps the MTA-STS history that the checks read through lib/history.h: every policy
  * seen, identified by (id, SHA-256 of the body), with when it was first and last seen
  * (STS-TXT-09, STS-FETCH-14, STS-CACHE-01/02), and every valid _mta-sts TXT id seen (STS-TXT-14).
- * Current finding state, certificates, the alert outbox and TLS-RPT reports come in later
- * migrations (see "Migrations" in store.c).
+ * The second keeps the leaf certificate and key every MX address presented to each kind of
+ * session, so that a key change can be named as the cause of a TLSA mismatch (DANE-ROT-01/02).
+ * Current finding state, the alert outbox and TLS-RPT reports come in later migrations (see
+ * "Migrations" in store.c).
  *
  * The database is <state_dir>/mxsentry.db, in WAL mode so that a reader (the CLI, a backup)
  * never blocks the daemon. One struct store belongs to one thread (the loop's); the calls are
@@ -29,6 +31,9 @@
 
 /* Policies returned by store_history_load(), newest last_seen first. */
 #define STORE_HISTORY_MAX 20
+
+/* Leaf certificates returned by store_history_load() per (MX host, address, algorithm). */
+#define STORE_KEYS_MAX 8
 
 struct store;
 
@@ -57,7 +62,9 @@ int store_schema_version(void);
  * domain: the normalised domain name (borrowed).
  * ret:    must be empty (zeroed or history_clear()ed). On success it is filled: available is
  *         true, policies holds at most STORE_HISTORY_MAX entries, newest last_seen first (an
- *         unknown domain gives none and sts_txt_seen false). The caller owns the contents and
+ *         unknown domain gives none and sts_txt_seen false); keys holds the leaf certificates,
+ *         grouped by (mx, address, alg) in that sort order, at most STORE_KEYS_MAX per group,
+ *         newest last_seen first within one (NULL when none). The caller owns the contents and
  *         releases them with history_clear(). On failure ret is untouched; the caller then
  *         marks its history unavailable with reterr's text.
  *
@@ -93,6 +100,26 @@ int store_policy_seen(struct store *s, const char *domain, const char *id, const
  */
 int store_sts_txt_seen(struct store *s, const char *domain, const char *id, time_t at,
 		       struct mxs_error *reterr);
+
+/*
+ * Record that the MX host mx of domain presented, at address to a session of algorithm alg, a
+ * leaf certificate with these digests at time at (DANE-ROT-01/02).
+ *
+ * mx:          the MX host name, normalised, not empty.
+ * address:     the address as text (at most 45 characters, as struct mx_address holds it).
+ * alg:         the session's probe_alg_name() ("any", "ECDSA", "RSA"; at most 7 characters).
+ * cert_sha256, spki_sha256: SHA2-256 of the certificate and of its SubjectPublicKeyInfo, as 64
+ *              lower-case hex digits.
+ *
+ * Same first/last seen rule as store_policy_seen(): the first observation of a certificate
+ * there creates a row, later ones widen its first_seen/last_seen. Another certificate (a new
+ * key, or a renewal for the same key) is a new row.
+ *
+ * Returns 0; -EINVAL for a bad argument (reterr says which); -ENOMEM, -EIO or -EBUSY.
+ */
+int store_leaf_seen(struct store *s, const char *domain, const char *mx, const char *address,
+		    const char *alg, const char *cert_sha256, const char *spki_sha256, time_t at,
+		    struct mxs_error *reterr);
 
 /*
  * Run SQLite's "PRAGMA integrity_check" on the whole database. Returns 0 when it reports "ok";

@@ -18,6 +18,13 @@
  *  - a chain that passes but through a single record (DANE-ROT-03) or through a whole
  *    certificate under DANE-EE (DANE-SEL-06): OK findings with the advice.
  *
+ * Rotation (DANE-ROT-01/02). With the store's history (lib/history.h), a session whose leaf key
+ * differs from the key the same (MX host, address, algorithm) presented before names the change
+ * as the cause: a mismatch says when the key changed, what it was, and whether the records
+ * still name the old key; a pass through a DANE-EE record at the first sighting of the new key
+ * is dane.key-rotated (OK): its record was in place when the key changed, i.e. pre-published.
+ * Without history, or at the first observation of an address, nothing is said about rotation.
+ *
  * Every message names the records and what became of each one (which matched at which depth,
  * why the others were set aside), so that an operator can fix the RRset from the message alone;
  * a mismatch also gives the "3 1 1" record of the leaf actually presented.
@@ -35,6 +42,7 @@
 
 #include "checks/check.h"
 #include "lib/dane.h"
+#include "lib/history.h"
 #include "lib/tlsa.h"
 
 #define CHECK_NAME "dane_tlsa"
@@ -45,12 +53,13 @@
 /* At most this many records are described in one message; the rest are counted. */
 #define RECORDS_DESCRIBED 6
 
-/* Distinct codes one address can get (see fail_code() and eval_pass()), for "once each". */
+/* Distinct codes one address can get (fail_code(), eval_rotated(), eval_pass()), once each. */
 #define CODES_PER_ADDRESS 8
 
 /* What one evaluation works on. */
 struct eval {
 	const struct snapshot *snap;
+	const struct history *hist; /* NULL when the caller has none */
 	struct findings *out;
 };
 
@@ -211,6 +220,63 @@ static int leaf_record(const struct certinfo *leaf, char **ret_record, const cha
 	return 0;
 }
 
+/* "2026-11-02T00:00:00Z" into buf (at least 32 bytes). */
+static void iso_time(time_t t, char *buf, size_t size)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		(void)snprintf(buf, size, "@%lld", (long long)t);
+}
+
+/*
+ * DANE-ROT-01/02: whether the leaf of session p changed since the cycles before (see
+ * history_key_change()). 1 with *ret filled, 0 without history or change.
+ */
+static int key_change(const struct eval *ev, const struct mx_host *mx, const struct mx_address *a,
+		      const struct smtp_probe *p, struct key_change *ret)
+{
+	char spki[65];
+
+	if (ev->hist == NULL || p->chain_len == 0)
+		return 0;
+	history_digest_hex(p->chain[0]->spki_sha256, spki);
+	return history_key_change(ev->hist, mx->name, a->text, probe_alg_name(p->alg), spki,
+				  ev->snap->taken_at, ret) > 0;
+}
+
+/*
+ * The 1-based position of a DANE-EE SHA2-256 record that names key k: "3 1 1" of its SPKI or
+ * "3 0 1" of its certificate, the two the history can compare. 0 when no record does.
+ */
+static size_t names_key(const struct tlsa_lookup *t, const struct key_seen *k)
+{
+	char hex[65];
+	size_t i;
+
+	for (i = 0; i < t->n_rrs; i++) {
+		const struct tlsa_rr *rr = &t->rrs[i];
+
+		if (rr->usage != TLSA_USAGE_DANE_EE || rr->mtype != TLSA_MTYPE_SHA256 ||
+		    rr->len != 32)
+			continue;
+		history_digest_hex(rr->data, hex);
+		if ((rr->selector == TLSA_SELECTOR_SPKI && strcmp(hex, k->spki_sha256) == 0) ||
+		    (rr->selector == TLSA_SELECTOR_CERT && strcmp(hex, k->cert_sha256) == 0))
+			return i + 1;
+	}
+	return 0;
+}
+
+/* The typed values of a key change: previous_spki (hex) and changed_at (ISO 8601 UTC). */
+static int set_change(struct finding *f, const struct key_change *kc, const char *when)
+{
+	if (finding_set_string(f, "previous_spki", kc->previous->spki_sha256) < 0 ||
+	    finding_set_string(f, "changed_at", when) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
 /* The DNSSEC state of the TLSA answer as lib/dane.h words it (DANE-DNS-02/03). */
 static enum dane_dnssec tlsa_state(const struct tlsa_lookup *t)
 {
@@ -290,9 +356,10 @@ static int eval_fail(struct eval *ev, const struct mx_host *mx, const struct mx_
 		     const struct smtp_probe *p, const struct dane_result *res, struct seen *seen)
 {
 	const char *req, *code = fail_code(res->result_type, &req);
-	bool starttls = strcmp(code, "dane.starttls-missing") == 0;
+	bool starttls = strcmp(code, "dane.starttls-missing") == 0, changed;
 	const char *digest = NULL;
-	char *records = NULL, *suggest = NULL;
+	char *records = NULL, *suggest = NULL, when[32];
+	struct key_change kc;
 	struct finding *f;
 	int r;
 
@@ -314,7 +381,30 @@ static int eval_fail(struct eval *ev, const struct mx_host *mx, const struct mx_
 	r = leaf_record(p->chain[0], &suggest, &digest);
 	if (r == -ENOMEM)
 		goto out;
-	if (suggest == NULL)
+	changed = suggest != NULL && strcmp(code, "dane.tlsa.mismatch") == 0 &&
+		  key_change(ev, mx, a, p, &kc);
+	if (changed) {
+		/* DANE-ROT-01/02: the cause first, then what to publish */
+		size_t old = names_key(&mx->tlsa, kc.previous);
+
+		iso_time(kc.changed_at, when, sizeof(when));
+		if (old > 0)
+			f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p,
+				"key of %s [%s] changed at %s (it was %.8s...): the TLSA records "
+				"still name the old key (record %zu), none the new one: %s; the "
+				"new leaf's SPKI SHA2-256 is %s: publish \"%s\" (DANE senders "
+				"defer mail until a record matches)",
+				mx->name, a->text, when, kc.previous->spki_sha256, old, records,
+				digest, suggest);
+		else
+			f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p,
+				"key of %s [%s] changed at %s (it was %.8s...) and no usable TLSA "
+				"record authenticates the new chain: %s; the new leaf's SPKI "
+				"SHA2-256 is %s: publish \"%s\" (DANE senders defer mail until a "
+				"record matches)",
+				mx->name, a->text, when, kc.previous->spki_sha256, records, digest,
+				suggest);
+	} else if (suggest == NULL)
 		f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p,
 			"%s [%s]: %s: DANE senders defer mail to it (%s)", mx->name, a->text,
 			fail_reason(res), records);
@@ -335,10 +425,57 @@ static int eval_fail(struct eval *ev, const struct mx_host *mx, const struct mx_
 	if (suggest != NULL && (finding_set_string(f, "leaf_spki_sha256", digest) < 0 ||
 				finding_set_string(f, "suggested_tlsa", suggest) < 0))
 		goto out;
+	if (changed && set_change(f, &kc, when) < 0)
+		goto out;
 	r = 0;
 out:
 	free(records);
 	free(suggest);
+	return r;
+}
+
+/*
+ * DANE-ROT-01: a pass by a DANE-EE record of the leaf at the first sighting of a new key: the
+ * record was there when the key changed, so the rollover kept DANE senders delivering. Later
+ * cycles say nothing more (the record may as well have been published after the change).
+ */
+static int eval_rotated(struct eval *ev, const struct mx_host *mx, const struct mx_address *a,
+			const struct smtp_probe *p, const struct dane_result *res,
+			struct seen *seen)
+{
+	const struct tlsa_lookup *t = &mx->tlsa;
+	struct key_change kc;
+	char *label = NULL, *advice = NULL, when[32];
+	struct finding *f;
+	size_t old;
+	int r = -ENOMEM;
+
+	if (res->matched_depth != 0 || t->rrs[res->matched_record].usage != TLSA_USAGE_DANE_EE ||
+	    !key_change(ev, mx, a, p, &kc) || !kc.first_now || seen_once(seen, "dane.key-rotated"))
+		return 0;
+	iso_time(kc.changed_at, when, sizeof(when));
+	old = names_key(t, kc.previous);
+	/* DANE-ROT-03/04: the old key's record has done its job once no server presents it */
+	if (old > 0)
+		r = appendf(&advice,
+			    "; retire the old key's record %zu and pre-publish the next key's",
+			    old);
+	else
+		r = appendf(&advice, "%s", "");
+	if (r == 0)
+		r = record_label(&t->rrs[res->matched_record], (size_t)res->matched_record, &label);
+	if (r < 0)
+		goto out;
+	r = -ENOMEM;
+	f = add(ev, "dane.key-rotated", SEVERITY_OK, "DANE-ROT-01", NULL, mx, a, p,
+		"key of %s [%s] changed at %s (it was %.8s...) and matches the pre-published %s: "
+		"DANE senders kept delivering through the change%s",
+		mx->name, a->text, when, kc.previous->spki_sha256, label, advice);
+	if (f != NULL && set_change(f, &kc, when) == 0)
+		r = 0;
+out:
+	free(label);
+	free(advice);
 	return r;
 }
 
@@ -422,6 +559,8 @@ static int eval_address(struct eval *ev, const struct mx_host *mx, const struct 
 		if (res.outcome == DANE_OUTCOME_FAIL)
 			r = eval_fail(ev, mx, a, p, &res, &seen);
 		else if (res.outcome == DANE_OUTCOME_PASS)
+			r = eval_rotated(ev, mx, a, p, &res, &seen);
+		if (r == 0 && res.outcome == DANE_OUTCOME_PASS)
 			r = eval_pass(ev, mx, a, p, &res, &seen);
 		dane_result_clear(&res);
 	}
@@ -564,12 +703,11 @@ static void dane_tlsa_release(void *priv)
 static int dane_tlsa_evaluate(const struct snapshot *snap, const struct history *hist,
 			      const void *priv, struct findings *out)
 {
-	struct eval ev = { .snap = snap, .out = out };
+	struct eval ev = { .snap = snap, .hist = hist, .out = out };
 	struct finding *f;
 	size_t i;
 	int r;
 
-	(void)hist;
 	(void)priv;
 	if (snap->unknown_reason != NULL) {
 		/* DESIGN.md: when the agent could not tell, say so and blame nothing. */

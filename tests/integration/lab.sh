@@ -92,16 +92,24 @@ served_spki()
 		cut -d' ' -f1
 }
 LAB_CA=/run/mxsentry-lab/pki/root.pem
-# mxsentry keeps the MTA-STS history of the first observation in a state directory of its own.
+# mxsentry keeps the history of the first observation (MTA-STS policies, MX keys) in a state
+# directory of its own.
 state=$(mktemp -d)
 trap '"$lab" down >/dev/null 2>&1; rm -rf "$log" "$state"' EXIT INT TERM
+# One observation of the domains given, recorded in $state: the JSON document.
+observe()
+{
+	"$lab" exec "$MXSENTRY" check --json "${CHECK_FLAGS[@]}" --state-dir "$state" "$@" \
+		2>/dev/null
+}
+# The finding codes of the first domain given; the others are observed (recorded) too.
 codes_of()
 {
-	"$lab" exec "$MXSENTRY" check --json "${CHECK_FLAGS[@]}" --state-dir "$state" "$1" \
-		2>/dev/null | jq -r '[.domains[0].findings[].code] | unique | join(" ")'
+	observe "$@" | jq -r '[.domains[0].findings[].code] | unique | join(" ")'
 }
-tap_is "rotate-sts.test: nothing to say on the first observation" "$(codes_of rotate-sts.test)" \
-	"dane.tlsa.single"
+# Both rotate domains are observed before the rotation, so that the store has their old state.
+tap_is "rotate-sts.test: nothing to say on the first observation" \
+	"$(codes_of rotate-sts.test rotate-dane.test)" "dane.tlsa.single"
 p0=$(policy) id0=$(sts_id) t0=$(tlsa) k0=$(served_spki)
 tap_like "rotate-sts.test serves its policy by name before rotation" "$p0" 'mode: enforce'
 tap_is "mx.rotate-dane.test matches its TLSA 3 1 1 before rotation" "$k0" "$t0"
@@ -117,9 +125,15 @@ tap_is "rotate-sts.test: ... under the same TXT id" "$id1" "$id0"
 # STS-TXT-09: the agent notices, from its history, and says until when senders keep the old copy.
 tap_is "rotate-sts.test: mxsentry reports the policy changed without a new id" \
 	"$(codes_of rotate-sts.test)" "dane.tlsa.single sts.policy.changed-same-id"
-# DANE-USG-06: the new key matches no TLSA record; the finding names the record to publish.
+# DANE-USG-06: the new key matches no TLSA record; the finding names the record to publish and,
+# from the key recorded before the rotation, the cause (DANE-ROT-02).
+dane=$(observe rotate-dane.test)
 tap_is "rotate-dane.test: mxsentry reports the TLSA mismatch after the key change" \
-	"$(codes_of rotate-dane.test)" "dane.tlsa.mismatch"
+	"$(jq -r '[.domains[0].findings[].code] | unique | join(" ")' <<<"$dane")" \
+	"dane.tlsa.mismatch"
+tap_like "rotate-dane.test: ... and says the key changed" \
+	"$(jq -r '.domains[0].findings[] | select(.code == "dane.tlsa.mismatch") | .message' \
+		<<<"$dane")" "changed at"
 run "$lab" exec "$MXSENTRY" check "${CHECK_FLAGS[@]}" rotate-sts.test
 tap_like "... and without a state directory it says the history is missing" "$ERR" \
 	"MTA-STS history not available"

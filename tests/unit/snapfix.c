@@ -551,12 +551,27 @@ static void fake_der(unsigned char **v, size_t *n, const char *tag, const unsign
 	*n = tl + 32;
 }
 
+/* The SHA2-256 of what selector picks of c (DANE-SEL-01/02), into d. */
+static void digest_of(const struct certinfo *c, uint8_t selector, unsigned char d[32])
+{
+	unsigned char *data = NULL;
+	size_t len = 0;
+
+	if (tlsa_association(c, selector, TLSA_MTYPE_SHA256, &data, &len) < 0 || len != 32)
+		abort();
+	memcpy(d, data, 32);
+	free(data);
+}
+
 void snapfix_cert_keys(struct certinfo *c)
 {
 	if (c->der != NULL)
 		return;
 	fake_der(&c->der, &c->der_len, "fixture certificate ", c->sha256);
 	fake_der(&c->spki_der, &c->spki_der_len, "fixture key ", c->spki_sha256);
+	/* As certinfo_from_der() does: the digests are those of the bytes. */
+	digest_of(c, TLSA_SELECTOR_CERT, c->sha256);
+	digest_of(c, TLSA_SELECTOR_SPKI, c->spki_sha256);
 }
 
 void snapfix_keys_all(struct snapshot *snap)

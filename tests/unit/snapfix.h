@@ -200,8 +200,10 @@ int snapfix_run_table(const char *group, const void *cases, size_t n, size_t siz
 /*
  * Give a certificate made by snapfix_cert DER and SubjectPublicKeyInfo bytes of its own (made
  * from its fixture digests, so copies made with snapfix_cert_dup get the same bytes), so that
- * lib/tlsa.h can compute its association data. Not real DER: good for DANE-EE(3) records only
- * (DANE-TA(2) parses the certificates). Does nothing to a certificate that has DER already.
+ * lib/tlsa.h can compute its association data; sha256 and spki_sha256 then become the digests
+ * of those bytes, as for a real certificate (a copy made earlier gets the same ones). Not real
+ * DER: good for DANE-EE(3) records only (DANE-TA(2) parses the certificates). Does nothing to a
+ * certificate that has DER already.
  */
 void snapfix_cert_keys(struct certinfo *c);
 

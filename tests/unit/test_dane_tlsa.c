@@ -8,6 +8,9 @@
  * keys of their own, publishes TLSA records for them, evaluates the check and compares the
  * findings with what docs/findings.md promises: code, severity, requirement, RFC 8460 result
  * type, subject, and parts of the message.
+ *
+ * The rotation cases (DANE-ROT-01/02) add the history the store would give: the key mx1
+ * presented before (or none, or none at all), and check what the findings say of the change.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,6 +25,7 @@
 #include <cmocka.h>
 
 #include "checks/check.h"
+#include "lib/history.h"
 #include "lib/tlsa.h"
 #include "tests/unit/snapfix.h"
 
@@ -412,6 +416,163 @@ static void test_rsa_session_named(void **state)
 	(void)snapshot_free(s);
 }
 
+/* --- rotation (DANE-ROT-01/02) ------------------------------------------------------------- */
+
+/* SNAPFIX_NOW as the findings write it: when a key first seen in this snapshot changed. */
+#define NOW_ISO "2026-11-02T00:00:00Z"
+
+/* What the TLSA RRset of mx1 names. */
+enum rot_tlsa {
+	ROT_TLSA_OLD,         /* only the old key: the record was not updated */
+	ROT_TLSA_OLD_AND_NEW, /* the old key and the new one, pre-published */
+	ROT_TLSA_STALE,       /* neither */
+};
+
+/* What the history says of mx1 [192.0.2.1], default session. */
+enum rot_history {
+	ROT_HIST_NONE,        /* no history passed (NULL) */
+	ROT_HIST_UNAVAILABLE, /* a history that could not be read */
+	ROT_HIST_EMPTY,       /* available, nothing seen: the first observation */
+	ROT_HIST_OLD,         /* the old key, seen until yesterday: the change is new */
+	ROT_HIST_OLD_NEW,     /* and the new key too, since an hour: a later cycle */
+	ROT_HIST_SAME,        /* only the key presented now */
+};
+
+struct rot_case {
+	const char *name;
+	enum rot_tlsa tlsa;
+	enum rot_history hist;
+	size_t n_findings;
+	const char *code; /* the finding to look at, or NULL */
+	enum severity severity;
+	const char *req;
+	const char *msg;        /* a part of its message, or NULL */
+	const char *msg2;       /* another, or NULL */
+	const char *changed_at; /* expected changed_at value; NULL: no change said at all */
+};
+
+static const struct rot_case rot_cases[] = {
+	{ "DANE-ROT-02 key changed, TLSA names the old key: the mismatch says so", ROT_TLSA_OLD,
+	  ROT_HIST_OLD, 1, "dane.tlsa.mismatch", SEVERITY_CRITICAL, "DANE-USG-06",
+	  "key of " MX1 " [192.0.2.1] changed at " NOW_ISO " (it was ",
+	  "the TLSA records still name the old key (record 1), none the new one", NOW_ISO },
+	{ "DANE-ROT-02 key changed, TLSA names neither key: the mismatch says so", ROT_TLSA_STALE,
+	  ROT_HIST_OLD, 1, "dane.tlsa.mismatch", SEVERITY_CRITICAL, "DANE-USG-06",
+	  "changed at " NOW_ISO, "no usable TLSA record authenticates the new chain", NOW_ISO },
+	{ "DANE-ROT-02 a later cycle: the change keeps the new key's first sighting", ROT_TLSA_OLD,
+	  ROT_HIST_OLD_NEW, 1, "dane.tlsa.mismatch", SEVERITY_CRITICAL, "DANE-USG-06",
+	  "changed at 2026-11-01T23:00:00Z", "still name the old key", "2026-11-01T23:00:00Z" },
+	{ "DANE-ROT-01 key changed to a pre-published 3 1 1: dane.key-rotated OK",
+	  ROT_TLSA_OLD_AND_NEW, ROT_HIST_OLD, 1, "dane.key-rotated", SEVERITY_OK, "DANE-ROT-01",
+	  "key of " MX1 " [192.0.2.1] changed at " NOW_ISO " (it was ",
+	  "matches the pre-published record 2 (3 1 1 ", NOW_ISO },
+	{ "DANE-ROT-01 a later cycle of the same change: no note", ROT_TLSA_OLD_AND_NEW,
+	  ROT_HIST_OLD_NEW, 0, NULL, 0, NULL, NULL, NULL, NULL },
+	{ "DANE-USG-06 no history: the mismatch as before, no change said", ROT_TLSA_OLD,
+	  ROT_HIST_NONE, 1, "dane.tlsa.mismatch", SEVERITY_CRITICAL, "DANE-USG-06",
+	  "no usable TLSA record authenticates the chain", "record 1 (3 1 1 ", NULL },
+	{ "DANE-USG-06 history unavailable: no change said", ROT_TLSA_OLD, ROT_HIST_UNAVAILABLE, 1,
+	  "dane.tlsa.mismatch", SEVERITY_CRITICAL, "DANE-USG-06",
+	  "no usable TLSA record authenticates the chain", NULL, NULL },
+	{ "DANE-USG-06 first observation of the address: no change said", ROT_TLSA_OLD,
+	  ROT_HIST_EMPTY, 1, "dane.tlsa.mismatch", SEVERITY_CRITICAL, "DANE-USG-06",
+	  "no usable TLSA record authenticates the chain", NULL, NULL },
+	{ "DANE-USG-06 same key as before (the TLSA changed): no change said", ROT_TLSA_STALE,
+	  ROT_HIST_SAME, 1, "dane.tlsa.mismatch", SEVERITY_CRITICAL, "DANE-USG-06",
+	  "no usable TLSA record authenticates the chain", NULL, NULL },
+	{ "DANE-ROT-01 first observation of a pass through two records: no note",
+	  ROT_TLSA_OLD_AND_NEW, ROT_HIST_EMPTY, 0, NULL, 0, NULL, NULL, NULL, NULL },
+};
+
+/* Append to h the key of c as the store records it for mx1 [192.0.2.1], default session. */
+static void history_key(struct history *h, const struct certinfo *c, time_t first, time_t last)
+{
+	struct key_seen *k;
+
+	h->keys = realloc(h->keys, (h->n_keys + 1) * sizeof(*h->keys));
+	assert_non_null(h->keys);
+	k = &h->keys[h->n_keys++];
+	memset(k, 0, sizeof(*k));
+	k->mx = strdup(MX1);
+	assert_non_null(k->mx);
+	strcpy(k->address, "192.0.2.1");
+	strcpy(k->alg, "any");
+	history_digest_hex(c->sha256, k->cert_sha256);
+	history_digest_hex(c->spki_sha256, k->spki_sha256);
+	k->first_seen = first;
+	k->last_seen = last;
+}
+
+static void run_rotation(void **state)
+{
+	const struct rot_case *c = *state;
+	struct snapshot *s = signed_domain(1);
+	const struct certinfo *now = snapfix_at(s, 0, 0)->probes[0].chain[0];
+	struct certinfo *old =
+	    snapfix_cert(MX1, NULL, SNAPFIX_NOW - 120 * SNAPFIX_DAY, SNAPFIX_NOW - 30 * SNAPFIX_DAY,
+			 KEY_TYPE_EC, "Fixture CA R1");
+	char *old_rec, *new_rec, old_spki[65], *prefix;
+	struct history h = { 0 };
+	struct findings out = { 0 };
+	const struct finding *f;
+	size_t i;
+
+	snapfix_cert_keys(old);
+	old_rec = snapfix_tlsa_of(old, TLSA_USAGE_DANE_EE, TLSA_SELECTOR_SPKI, TLSA_MTYPE_SHA256);
+	new_rec = leaf_311(s, 0);
+	{
+		const char *const recs[] = { c->tlsa == ROT_TLSA_STALE ? STALE : old_rec,
+					     c->tlsa == ROT_TLSA_OLD_AND_NEW ? new_rec : NULL,
+					     NULL };
+
+		(void)snapfix_tlsa(&s->mx[0], DNS_OK, true, recs);
+	}
+	h.available = c->hist != ROT_HIST_UNAVAILABLE;
+	if (c->hist == ROT_HIST_UNAVAILABLE)
+		h.unavailable_reason = strdup("the store cannot be read: disk I/O error");
+	if (c->hist == ROT_HIST_OLD || c->hist == ROT_HIST_OLD_NEW)
+		history_key(&h, old, SNAPFIX_NOW - 60 * SNAPFIX_DAY, SNAPFIX_NOW - SNAPFIX_DAY);
+	if (c->hist == ROT_HIST_OLD_NEW)
+		history_key(&h, now, SNAPFIX_NOW - 3600, SNAPFIX_NOW - 3600);
+	if (c->hist == ROT_HIST_SAME)
+		history_key(&h, now, SNAPFIX_NOW - 60 * SNAPFIX_DAY, SNAPFIX_NOW - SNAPFIX_DAY);
+
+	assert_int_equal(
+	    check_dane_tlsa.evaluate(s, c->hist == ROT_HIST_NONE ? NULL : &h, NULL, &out), 0);
+	if (out.n != c->n_findings)
+		dump(&out);
+	assert_int_equal(out.n, c->n_findings);
+	/* No other finding speaks of a change, or of a rotation, when none is expected. */
+	for (i = 0; i < out.n && c->changed_at == NULL; i++)
+		assert_null(strstr(out.v[i].message, "changed at"));
+	if (c->code != NULL) {
+		f = snapfix_expect(&out, "dane_tlsa", c->code, c->severity, c->req,
+				   c->severity == SEVERITY_OK ? NULL : "tlsa-invalid", c->msg,
+				   c->msg2);
+		assert_string_equal(f->mx, MX1);
+		assert_string_equal(f->address, "192.0.2.1");
+		if (c->changed_at != NULL) {
+			/* the old key: its first 8 hex digits in the message, all in the value */
+			history_digest_hex(old->spki_sha256, old_spki);
+			assert_string_equal(snapfix_str(f, "previous_spki"), old_spki);
+			assert_string_equal(snapfix_str(f, "changed_at"), c->changed_at);
+			prefix = mxs_strdupf("(it was %.8s...)", old_spki);
+			assert_non_null(prefix);
+			assert_non_null(strstr(f->message, prefix));
+			free(prefix);
+		}
+		if (strcmp(c->code, "dane.tlsa.mismatch") == 0)
+			assert_string_equal(snapfix_str(f, "suggested_tlsa"), new_rec);
+	}
+	findings_clear(&out);
+	history_clear(&h);
+	certinfo_free(old);
+	free(old_rec);
+	free(new_rec);
+	snapfix_tlsa_release(s);
+	(void)snapshot_free(s);
+}
+
 /* The plugin's shape: what the gatherer must collect, a configure() that accepts anything. */
 static void test_dane_tlsa_plugin(void **state)
 {
@@ -428,7 +589,8 @@ static void test_dane_tlsa_plugin(void **state)
 
 int main(void)
 {
-	static const struct CMUnitTest extra[] = {
+	enum { N_ROT = sizeof(rot_cases) / sizeof(rot_cases[0]) };
+	static struct CMUnitTest extra[3 + N_ROT] = {
 		{ .name = "DANE-USG-06 the mismatch suggests the presented leaf's 3 1 1",
 		  .test_func = test_mismatch_suggests_leaf_record },
 		{ .name = "DANE-ROT-06 the RSA session's mismatch names RSA",
@@ -437,6 +599,13 @@ int main(void)
 		  .test_func = test_dane_tlsa_plugin },
 	};
 
+	size_t i;
+
+	/* The rotation table: one test per case, after the others. */
+	for (i = 0; i < N_ROT; i++)
+		extra[3 + i] = (struct CMUnitTest){ .name = rot_cases[i].name,
+						    .test_func = run_rotation,
+						    .initial_state = (void *)&rot_cases[i] };
 	return snapfix_run_table("dane_tlsa", cases, sizeof(cases) / sizeof(cases[0]),
 				 sizeof(cases[0]), run_case, extra,
 				 sizeof(extra) / sizeof(extra[0]));

@@ -1,5 +1,6 @@
 /*
- * test_store.c - the agent's SQLite store (agent/store.c) and history_clear() (lib/history.c).
+ * test_store.c - the agent's SQLite store (agent/store.c) and lib/history.c (history_clear(),
+ * history_key_change(), history_digest_hex()).
  *
  * Each test gets a fresh directory made with mkdtemp() under /tmp and removed afterwards; the
  * store's own state directory is a not-yet-existing folder inside it, so store_open() creates it.
@@ -99,11 +100,14 @@ static long long sql_int(const char *db_path, const char *sql)
 	return v;
 }
 
+/* Run statements directly on the file, creating it when missing. */
 static void sql_exec(const char *db_path, const char *sql)
 {
 	sqlite3 *db = NULL;
 
-	assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
+	    SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	assert_int_equal(sqlite3_close(db), SQLITE_OK);
 }
@@ -142,8 +146,8 @@ static void test_open_fresh(void **state)
 	assert_int_equal(sql_int(f->db_path, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(sql_int(f->db_path, "SELECT count(*) FROM sqlite_master WHERE type = "
 					     "'table' AND name IN ('policy_history', "
-					     "'sts_txt_history')"),
-			 2);
+					     "'sts_txt_history', 'leaf_history')"),
+			 3);
 	/* The journal mode is persistent in the file: an outside reader sees WAL too. */
 	assert_int_equal(sql_int(f->db_path, "SELECT journal_mode = 'wal' FROM "
 					     "pragma_journal_mode"),
@@ -446,6 +450,297 @@ static void test_not_a_database(void **state)
 	mxs_error_clear(&err);
 }
 
+/*
+ * The schema of version 1 exactly as that release created it (migration 1), with one policy
+ * and one _mta-sts id recorded: what a database in the field looks like before migration 2.
+ */
+static void make_v1_database(const struct fixture *f)
+{
+	assert_int_equal(mkdir(f->state, 0750), 0);
+	sql_exec(f->db_path,
+		 "CREATE TABLE policy_history ("
+		 " domain TEXT NOT NULL,"
+		 " policy_id TEXT NOT NULL,"
+		 " digest TEXT NOT NULL CHECK (length(digest) = 64),"
+		 " mode TEXT,"
+		 " max_age INTEGER NOT NULL DEFAULT -1,"
+		 " mx TEXT NOT NULL DEFAULT '',"
+		 " first_seen INTEGER NOT NULL,"
+		 " last_seen INTEGER NOT NULL,"
+		 " PRIMARY KEY (domain, policy_id, digest)) WITHOUT ROWID;"
+		 "CREATE INDEX policy_history_recent ON policy_history (domain, last_seen DESC);"
+		 "CREATE TABLE sts_txt_history ("
+		 " domain TEXT NOT NULL,"
+		 " sts_id TEXT NOT NULL,"
+		 " first_seen INTEGER NOT NULL,"
+		 " last_seen INTEGER NOT NULL,"
+		 " PRIMARY KEY (domain, sts_id)) WITHOUT ROWID;"
+		 "CREATE INDEX sts_txt_history_recent ON sts_txt_history (domain, last_seen DESC);"
+		 "INSERT INTO policy_history VALUES ('example.com', '20240101', "
+		 "'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'enforce', "
+		 "604800, 'mx1.example.com', 1000, 2000);"
+		 "INSERT INTO sts_txt_history VALUES ('example.com', '20240101', 1000, 2000);"
+		 "PRAGMA user_version = 1;");
+}
+
+/* A version 1 database is brought to version 2: its rows stay, the key table is added. */
+static void test_migrate_v1_to_v2(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s;
+	struct history h;
+	char cert[65], spki[65];
+
+	make_v1_database(f);
+	assert_int_equal(sql_int(f->db_path, "PRAGMA user_version"), 1);
+	s = open_ok(f);
+	assert_int_equal(store_schema_version(), 2);
+	assert_int_equal(sql_int(f->db_path, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(f->db_path, "SELECT count(*) FROM sqlite_master WHERE type = "
+					     "'table' AND name = 'leaf_history'"),
+			 1);
+	h = load(s, "example.com");
+	assert_int_equal(h.n_policies, 1);
+	assert_string_equal(h.policies[0].id, "20240101");
+	assert_int_equal(h.policies[0].first_seen, 1000);
+	assert_int_equal(h.policies[0].last_seen, 2000);
+	assert_string_equal(h.policies[0].mx[0], "mx1.example.com");
+	assert_true(h.sts_txt_seen);
+	assert_int_equal(h.n_keys, 0);
+	assert_null(h.keys);
+	history_clear(&h);
+	/* The new table is usable at once. */
+	memset(cert, 'c', 64);
+	memset(spki, 'a', 64);
+	cert[64] = spki[64] = '\0';
+	assert_int_equal(store_leaf_seen(s, "example.com", "mx1.example.com", "192.0.2.1", "any",
+					 cert, spki, 3000, NULL),
+			 0);
+	h = load(s, "example.com");
+	assert_int_equal(h.n_keys, 1);
+	history_clear(&h);
+	assert_int_equal(store_integrity_check(s, NULL), 0);
+	store_close(s);
+}
+
+/* A digest of 64 times the hex digit c. */
+static const char *hex64(char c, char buf[65])
+{
+	memset(buf, c, 64);
+	buf[64] = '\0';
+	return buf;
+}
+
+static void leaf(struct store *s, const char *address, const char *alg, char cert, char spki,
+		 time_t at)
+{
+	char c[65], k[65];
+
+	assert_int_equal(store_leaf_seen(s, "example.com", "mx1.example.com", address, alg,
+					 hex64(cert, c), hex64(spki, k), at, NULL),
+			 0);
+}
+
+/* DANE-ROT-01: one row per certificate; sightings widen first/last seen. */
+static void test_leaf_seen(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct history h;
+
+	leaf(s, "192.0.2.1", "any", '1', 'a', 1000);
+	leaf(s, "192.0.2.1", "any", '1', 'a', 2000);
+	leaf(s, "192.0.2.1", "any", '1', 'a', 1500); /* late: no change */
+	h = load(s, "example.com");
+	assert_int_equal(h.n_keys, 1);
+	assert_string_equal(h.keys[0].mx, "mx1.example.com");
+	assert_string_equal(h.keys[0].address, "192.0.2.1");
+	assert_string_equal(h.keys[0].alg, "any");
+	assert_int_equal(h.keys[0].cert_sha256[0], '1');
+	assert_int_equal(strlen(h.keys[0].cert_sha256), 64);
+	assert_int_equal(h.keys[0].spki_sha256[63], 'a');
+	assert_int_equal(strlen(h.keys[0].spki_sha256), 64);
+	assert_int_equal(h.keys[0].first_seen, 1000);
+	assert_int_equal(h.keys[0].last_seen, 2000);
+	history_clear(&h);
+	assert_null(h.keys);
+	assert_int_equal(h.n_keys, 0);
+	h = load(s, "example.net");
+	assert_int_equal(h.n_keys, 0);
+	history_clear(&h);
+	store_close(s);
+}
+
+/*
+ * DANE-ROT-01/02: a new key is a new row, newest first per (mx, address, alg); other addresses
+ * and algorithms are groups of their own, in sort order; a renewal for the same key is a row too.
+ */
+static void test_leaf_key_change(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct history h;
+
+	leaf(s, "192.0.2.1", "any", '1', 'a', 1000);
+	leaf(s, "192.0.2.1", "any", '2', 'b', 3000);
+	leaf(s, "192.0.2.1", "any", '3', 'b', 5000); /* renewed, same key */
+	leaf(s, "192.0.2.1", "RSA", '9', 'f', 1000);
+	leaf(s, "192.0.2.2", "any", '1', 'a', 1000);
+	h = load(s, "example.com");
+	assert_int_equal(h.n_keys, 5);
+	/* "192.0.2.1"/"RSA" sorts before "192.0.2.1"/"any" (upper case first) */
+	assert_string_equal(h.keys[0].alg, "RSA");
+	assert_string_equal(h.keys[1].alg, "any");
+	assert_int_equal(h.keys[1].cert_sha256[0], '3');
+	assert_int_equal(h.keys[2].cert_sha256[0], '2');
+	assert_int_equal(h.keys[3].cert_sha256[0], '1');
+	assert_int_equal(h.keys[3].last_seen, 1000);
+	assert_string_equal(h.keys[4].address, "192.0.2.2");
+	history_clear(&h);
+	store_close(s);
+}
+
+/* At most STORE_KEYS_MAX certificates per group, the newest. */
+static void test_leaf_limit(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	const char digits[] = "0123456789abcdef";
+	struct history h;
+	size_t i;
+
+	assert_true(STORE_KEYS_MAX + 2 <= 16);
+	for (i = 0; i < STORE_KEYS_MAX + 2; i++)
+		leaf(s, "192.0.2.1", "any", digits[i], digits[i], 1000 + (time_t)i);
+	leaf(s, "192.0.2.9", "any", '0', '0', 1);
+	h = load(s, "example.com");
+	assert_int_equal(h.n_keys, STORE_KEYS_MAX + 1);
+	for (i = 0; i < STORE_KEYS_MAX; i++)
+		assert_int_equal(h.keys[i].last_seen, 1000 + STORE_KEYS_MAX + 1 - i);
+	assert_string_equal(h.keys[STORE_KEYS_MAX].address, "192.0.2.9");
+	history_clear(&h);
+	store_close(s);
+}
+
+/* What store_leaf_seen() cannot store is refused with a message, nothing written. */
+static void test_leaf_bad_arguments(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct mxs_error err = { 0 };
+	char c[65], k[65];
+	struct history h;
+
+	hex64('a', c);
+	hex64('b', k);
+	assert_int_equal(store_leaf_seen(s, "example.com", "mx1.example.com", "192.0.2.1", "any",
+					 "ABCD", k, 1, &err),
+			 -EINVAL);
+	assert_non_null(err.what);
+	mxs_error_clear(&err);
+	hex64('A', k); /* upper case is not the stored form */
+	assert_int_equal(
+	    store_leaf_seen(s, "example.com", "mx1.example.com", "192.0.2.1", "any", c, k, 1, NULL),
+	    -EINVAL);
+	hex64('b', k);
+	assert_int_equal(store_leaf_seen(s, "example.com", "", "192.0.2.1", "any", c, k, 1, NULL),
+			 -EINVAL);
+	assert_int_equal(
+	    store_leaf_seen(s, "example.com", "mx1.example.com", "", "any", c, k, 1, NULL),
+	    -EINVAL);
+	assert_int_equal(store_leaf_seen(s, "example.com", "mx1.example.com", "192.0.2.1",
+					 "too-long-name", c, k, 1, NULL),
+			 -EINVAL);
+	assert_int_equal(store_leaf_seen(s, "example.com", NULL, "192.0.2.1", "any", c, k, 1, NULL),
+			 -EINVAL);
+	h = load(s, "example.com");
+	assert_int_equal(h.n_keys, 0);
+	history_clear(&h);
+	store_close(s);
+}
+
+/* DANE-ROT-01/02: history_key_change() on what the store gives back. */
+static void test_key_change_from_store(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	struct key_change kc = { 0 };
+	char a[65], b[65], c[65];
+	struct history h;
+
+	hex64('a', a);
+	hex64('b', b);
+	hex64('c', c);
+	leaf(s, "192.0.2.1", "any", '1', 'a', 1000);
+	leaf(s, "192.0.2.1", "any", '1', 'a', 2000);
+	h = load(s, "example.com");
+	/* the same key again: no change */
+	assert_int_equal(
+	    history_key_change(&h, "mx1.example.com", "192.0.2.1", "any", a, 3000, &kc), 0);
+	/* a new key, first seen now */
+	assert_int_equal(
+	    history_key_change(&h, "mx1.example.com", "192.0.2.1", "any", b, 3000, &kc), 1);
+	assert_ptr_equal(kc.previous, &h.keys[0]);
+	assert_int_equal(kc.changed_at, 3000);
+	assert_true(kc.first_now);
+	/* another address, another algorithm: a first observation, no change */
+	assert_int_equal(
+	    history_key_change(&h, "mx1.example.com", "192.0.2.2", "any", b, 3000, &kc), 0);
+	assert_int_equal(
+	    history_key_change(&h, "mx1.example.com", "192.0.2.1", "RSA", b, 3000, &kc), 0);
+	history_clear(&h);
+
+	/* the next cycle: the new key is in the history, the change keeps its time */
+	leaf(s, "192.0.2.1", "any", '2', 'b', 3000);
+	h = load(s, "example.com");
+	memset(&kc, 0, sizeof(kc));
+	assert_int_equal(
+	    history_key_change(&h, "mx1.example.com", "192.0.2.1", "any", b, 4000, &kc), 1);
+	assert_string_equal(kc.previous->spki_sha256, a);
+	assert_int_equal(kc.previous->last_seen, 2000);
+	assert_int_equal(kc.changed_at, 3000);
+	assert_false(kc.first_now);
+	/* back to the old key: seen before the previous one was last seen, no moment to name */
+	assert_int_equal(
+	    history_key_change(&h, "mx1.example.com", "192.0.2.1", "any", a, 4000, &kc), 0);
+	/* a third key: the previous one is the newest other key, b */
+	assert_int_equal(
+	    history_key_change(&h, "mx1.example.com", "192.0.2.1", "any", c, 4000, &kc), 1);
+	assert_string_equal(kc.previous->spki_sha256, b);
+	history_clear(&h);
+	store_close(s);
+}
+
+/* Without history, or with bad arguments, never a change. */
+static void test_key_change_unavailable(void **state)
+{
+	struct history h = { 0 };
+	struct key_change kc = { 0 };
+	char a[65];
+
+	(void)state;
+	hex64('a', a);
+	assert_int_equal(history_key_change(&h, "mx", "192.0.2.1", "any", a, 1, &kc), 0);
+	assert_int_equal(history_key_change(NULL, "mx", "192.0.2.1", "any", a, 1, &kc), -EINVAL);
+	assert_int_equal(history_key_change(&h, "mx", "192.0.2.1", "any", a, 1, NULL), -EINVAL);
+}
+
+/* The hex form the store keeps: lower case, 64 digits. */
+static void test_digest_hex(void **state)
+{
+	unsigned char d[32];
+	char out[65];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(d); i++)
+		d[i] = (unsigned char)(i * 0x11 + 0x0f);
+	history_digest_hex(d, out);
+	assert_int_equal(strlen(out), 64);
+	assert_memory_equal(out, "0f2031", 6);
+	assert_string_equal(out + 60, "0d1e");
+}
+
 /* history_clear() on a half-filled history and on NULL. */
 static void test_history_clear(void **state)
 {
@@ -462,9 +757,15 @@ static void test_history_clear(void **state)
 	h.policies[0].mx = calloc(2, sizeof(char *));
 	assert_non_null(h.policies[0].mx);
 	h.policies[0].mx[0] = strdup("mx.example.com");
-	history_clear(&h); /* policies[1] is all NULL: abandoned while loading */
+	h.keys = calloc(2, sizeof(*h.keys));
+	assert_non_null(h.keys);
+	h.n_keys = 2;
+	h.keys[0].mx = strdup("mx.example.com");
+	history_clear(&h); /* policies[1] and keys[1] are all NULL: abandoned while loading */
 	assert_false(h.available);
 	assert_null(h.policies);
+	assert_null(h.keys);
+	assert_int_equal(h.n_keys, 0);
 	assert_int_equal(h.n_policies, 0);
 	assert_null(h.unavailable_reason);
 }
@@ -486,6 +787,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_integrity_ok, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_state_dir, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_not_a_database, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_migrate_v1_to_v2, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leaf_seen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leaf_key_change, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leaf_limit, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leaf_bad_arguments, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_change_from_store, setup, teardown),
+		cmocka_unit_test(test_key_change_unavailable),
+		cmocka_unit_test(test_digest_hex),
 		cmocka_unit_test(test_history_clear),
 	};
 
