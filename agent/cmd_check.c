@@ -410,7 +410,7 @@ static int run(const struct check_args *a, const struct config *cfg, struct chec
 		.max_sessions = cfg->max_sessions,
 		.max_domains = cfg->max_domains,
 		.smtp_port = 25,
-		.dnssec_probe_name = a->dnssec_probe,
+		.dnssec_probe_name = a->dnssec_probe != NULL ? a->dnssec_probe : cfg->dnssec_probe,
 	};
 	struct gather_domain *doms = calloc(n, sizeof(*doms));
 	struct report_domain *rep = calloc(n, sizeof(*rep));

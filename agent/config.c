@@ -26,9 +26,9 @@
 #define DEFAULT_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
 static const char *const top_keys[] = {
-	"resolver",     "ca_bundle", "ehlo_name", "source_ipv4", "source_ipv6",
-	"state_dir",    "interval",  "checks",    "timeouts",    "concurrency",
-	"certificates", "http",      "domains",   "alerts",      NULL,
+	"resolver",  "dnssec_probe", "ca_bundle", "ehlo_name", "source_ipv4", "source_ipv6",
+	"state_dir", "interval",     "checks",    "timeouts",  "concurrency", "certificates",
+	"http",      "domains",      "alerts",    NULL,
 };
 
 bool config_valid_endpoint(const char *s, bool port_required)
@@ -279,6 +279,26 @@ static int read_domains(struct cfgval *cv, const config_setting_t *root, struct 
 	return 0;
 }
 
+/*
+ * DANE-DNS-01: the name whose answer must carry AD before any DNSSEC verdict; "." (the root)
+ * is the default, a lab or a private trust anchor needs another. A host name, or ".".
+ */
+static void read_dnssec_probe(struct cfgval *cv, const config_setting_t *root, struct config *cfg)
+{
+	struct mxs_error err = { 0 };
+	char *norm = NULL;
+
+	if (cfgval_string(cv, root, "dnssec_probe", &cfg->dnssec_probe) != 1 ||
+	    strcmp(cfg->dnssec_probe, ".") == 0)
+		return;
+	if (dname_normalize(cfg->dnssec_probe, strlen(cfg->dnssec_probe), &norm, &err) < 0) {
+		cfgval_error(cv, config_setting_get_member(root, "dnssec_probe"),
+			     "\"%s\" is not a domain name: %s", cfg->dnssec_probe, err.what);
+		mxs_error_clear(&err);
+	}
+	free(norm);
+}
+
 /* Everything at the top level, in the order of mxsentry.conf(5). */
 static int read_top(struct cfgval *cv, struct config *cfg)
 {
@@ -287,6 +307,7 @@ static int read_top(struct cfgval *cv, struct config *cfg)
 
 	cfgval_known_keys(cv, root, top_keys);
 	read_endpoint(cv, root, "resolver", false, &cfg->resolver);
+	read_dnssec_probe(cv, root, cfg);
 	(void)cfgval_string(cv, root, "ca_bundle", &cfg->ca_bundle);
 	if (cfgval_string(cv, root, "ehlo_name", &cfg->ehlo_name) == 1) {
 		struct mxs_error err = { 0 };
@@ -475,6 +496,7 @@ struct config *config_free(struct config *cfg)
 	free(cfg->sinks);
 	free(cfg->path);
 	free(cfg->resolver);
+	free(cfg->dnssec_probe);
 	free(cfg->ca_bundle);
 	free(cfg->ehlo_name);
 	free(cfg->source_ipv4);

@@ -80,10 +80,11 @@ struct config {
 	char *path;  /* the file given to config_load() */
 	config_t lc; /* the parsed tree; settings above point into it */
 
-	char *resolver;    /* "address" or "address:port"; NULL = /etc/resolv.conf */
-	char *ca_bundle;   /* PEM file of trusted roots for MX and policy hosts */
-	char *ehlo_name;   /* NULL = the host's name */
-	char *source_ipv4; /* NULL = the kernel's choice */
+	char *resolver;     /* "address" or "address:port"; NULL = /etc/resolv.conf */
+	char *dnssec_probe; /* a signed name that must validate (AD); NULL = the root "." */
+	char *ca_bundle;    /* PEM file of trusted roots for MX and policy hosts */
+	char *ehlo_name;    /* NULL = the host's name */
+	char *source_ipv4;  /* NULL = the kernel's choice */
 	char *source_ipv6;
 	char *state_dir;
 	char *http_listen;     /* "address:port" of the HTTP endpoint, or NULL = off */

@@ -149,6 +149,7 @@ static void test_config_reports_every_error_with_line(void **state)
 		{ 23, "\"slack\" is not one of: json, alertmanager" },
 		{ 24, "\"kern\" is not one of" },
 		{ 25, "unknown setting (known here: email, webhook, syslog)" },
+		{ 27, "dnssec_probe: \"bad_name.test\" is not a domain name" },
 	};
 	struct mxs_errors errs = { 0 };
 	struct config *cfg = NULL;
