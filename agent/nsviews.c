@@ -5,7 +5,8 @@
  *   NS     the domain's NS RRset, through the run's resolver;
  *   ADDRS  A and AAAA of every NS host, through the run's resolver;
  *   DIRECT the three questions to every address, one non-recursive channel per address
- *          (agent/ares_loop.h: the channel and the sd-event sources that drive it).
+ *          (agent/ares_loop.h: the channel and the sd-event sources that drive it); once an
+ *          address has given its MX answer, the TLSA of its MX hosts, on the same channel.
  *
  * Callbacks, the resolver's and c-ares's, only record the answer and count down; when nothing
  * is pending the "advance" defer source runs the next phase on the loop's next iteration, so no
@@ -23,11 +24,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "agent/ares_loop.h"
+#include "agent/nsviews_decode.h"
+#include "lib/dnswire.h"
 #include "lib/error.h"
+#include "lib/tlsa.h"
 
 #define NSV_DNS_PORT 53
 /* NS names considered at most: far beyond any real NS set; the rest are not looked at. */
@@ -45,6 +50,8 @@ static const struct question {
 	{ "", ns_t_mx },
 };
 #define N_QUESTIONS (sizeof(questions) / sizeof(questions[0]))
+/* Answers (and asks) per view: the questions, then the TLSA questions of the MX answer. */
+#define N_ANSWERS (N_QUESTIONS + NSVIEWS_MAX_TLSA)
 
 /* One A or AAAA lookup of an NS host through the run's resolver. */
 struct addr_q {
@@ -64,7 +71,9 @@ struct ns_host {
 /* The argument of one direct question's c-ares callback. */
 struct ask {
 	struct nsv *nv;
-	struct ns_answer *answer;
+	size_t view;              /* index of the view in nv->result.ns_views */
+	struct ns_answer *answer; /* in that view's answers, which never move while asked */
+	bool referral;            /* a TLSA answer that is a delegation below the domain */
 };
 
 enum phase { PHASE_NS, PHASE_ADDRS, PHASE_DIRECT };
@@ -83,22 +92,11 @@ struct nsv {
 	struct ns_host hosts[NSVIEWS_MAX_SERVERS];
 	size_t n_hosts;
 	struct ares_loop **chans; /* one per view, for the direct questions; NULL: none */
-	struct ask *asks;         /* N_QUESTIONS per view */
+	struct ask *asks;         /* N_ANSWERS per view, in the order of its answers */
 	struct nsviews_result result;
 };
 
 /* --- answers -------------------------------------------------------------------------------- */
-
-static void rrs_clear(struct ns_answer *a)
-{
-	size_t i;
-
-	for (i = 0; i < a->n_rrs; i++)
-		free(a->rrs[i]);
-	free(a->rrs);
-	a->rrs = NULL;
-	a->n_rrs = 0;
-}
 
 void nsviews_result_clear(struct nsviews_result *r)
 {
@@ -112,154 +110,6 @@ void nsviews_result_clear(struct nsviews_result *r)
 	*r = (struct nsviews_result){ 0 };
 }
 
-/*
- * One TXT record in presentation form (RFC 1035 §5.1): the joined strings in quotes, '"' and
- * '\' escaped, bytes outside printable ASCII as \DDD so that a message stays one clean line.
- */
-static char *txt_present(const unsigned char *data, size_t len)
-{
-	char *s = malloc(len * 4 + 3), *p;
-	size_t i;
-
-	if (s == NULL)
-		return NULL;
-	p = s;
-	*p++ = '"';
-	for (i = 0; i < len; i++) {
-		unsigned c = data[i];
-
-		if (c == '"' || c == '\\') {
-			*p++ = '\\';
-			*p++ = (char)c;
-		} else if (c < 0x20 || c > 0x7e) {
-			*p++ = '\\';
-			*p++ = (char)('0' + c / 100);
-			*p++ = (char)('0' + c / 10 % 10);
-			*p++ = (char)('0' + c % 10);
-		} else {
-			*p++ = (char)c;
-		}
-	}
-	*p++ = '"';
-	*p = '\0';
-	return s;
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Sort the answer's records so that equal RRsets compare equal whatever the server's order. */
-static void rrs_sort(struct ns_answer *a)
-{
-	if (a->n_rrs > 1)
-		qsort(a->rrs, a->n_rrs, sizeof(*a->rrs), cmp_str);
-}
-
-/* Returns an ARES_* status: the parser's, ARES_ENODATA without records, or ARES_ENOMEM. */
-static int decode_txt(struct ns_answer *a, const unsigned char *abuf, int alen)
-{
-	struct ares_txt_ext *head = NULL, *t, *u;
-	size_t n = 0, len;
-	unsigned char *buf;
-	int status;
-
-	status = ares_parse_txt_reply_ext(abuf, alen, &head);
-	if (status != ARES_SUCCESS)
-		return status;
-	for (t = head; t != NULL; t = t->next)
-		n += t == head || t->record_start;
-	if (n == 0) {
-		status = ARES_ENODATA;
-		goto out;
-	}
-	a->rrs = calloc(n + 1, sizeof(*a->rrs));
-	if (a->rrs == NULL) {
-		status = ARES_ENOMEM;
-		goto out;
-	}
-	/* STS-TXT-03, RPT-TXT-03: a record's character-strings join without separators. */
-	for (t = head; t != NULL; t = u) {
-		len = 0;
-		for (u = t; u != NULL && (u == t || !u->record_start); u = u->next)
-			len += u->length;
-		buf = malloc(len + 1);
-		if (buf == NULL) {
-			status = ARES_ENOMEM;
-			goto out;
-		}
-		len = 0;
-		for (u = t; u != NULL && (u == t || !u->record_start); u = u->next) {
-			memcpy(buf + len, u->txt, u->length);
-			len += u->length;
-		}
-		a->rrs[a->n_rrs] = txt_present(buf, len);
-		free(buf);
-		if (a->rrs[a->n_rrs] == NULL) {
-			status = ARES_ENOMEM;
-			goto out;
-		}
-		a->n_rrs++;
-	}
-	rrs_sort(a);
-out:
-	ares_free_data(head);
-	return status;
-}
-
-/* A host name lower-cased (ASCII only: names compare case-insensitively) without final dot. */
-static void name_normalise(char *s)
-{
-	size_t n = strlen(s);
-	char *p;
-
-	if (n > 0 && s[n - 1] == '.')
-		s[n - 1] = '\0';
-	for (p = s; *p != '\0'; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
-}
-
-/* "10 mx1.example.com"; "0 ." for a null MX (RFC 7505). Returns an ARES_* status. */
-static int decode_mx(struct ns_answer *a, const unsigned char *abuf, int alen)
-{
-	struct ares_mx_reply *head = NULL, *m;
-	size_t n = 0;
-	int status;
-
-	status = ares_parse_mx_reply(abuf, alen, &head);
-	if (status != ARES_SUCCESS)
-		return status;
-	for (m = head; m != NULL; m = m->next)
-		n++;
-	if (n == 0) {
-		status = ARES_ENODATA;
-		goto out;
-	}
-	a->rrs = calloc(n + 1, sizeof(*a->rrs));
-	if (a->rrs == NULL) {
-		status = ARES_ENOMEM;
-		goto out;
-	}
-	for (m = head; m != NULL; m = m->next) {
-		const char *host = m->host != NULL && m->host[0] != '\0' ? m->host : ".";
-
-		a->rrs[a->n_rrs] = mxs_strdupf("%u %s", (unsigned)m->priority, host);
-		if (a->rrs[a->n_rrs] == NULL) {
-			status = ARES_ENOMEM;
-			goto out;
-		}
-		if (strcmp(host, ".") != 0)
-			name_normalise(a->rrs[a->n_rrs]);
-		a->n_rrs++;
-	}
-	rrs_sort(a);
-out:
-	ares_free_data(head);
-	return status;
-}
-
 /* --- phases --------------------------------------------------------------------------------- */
 
 static void step_done(struct nsv *nv)
@@ -267,6 +117,67 @@ static void step_done(struct nsv *nv)
 	/* Enabling an existing source allocates nothing: the next phase cannot be lost. */
 	if (nv->pending > 0 && --nv->pending == 0)
 		(void)sd_event_source_set_enabled(nv->advance, SD_EVENT_ONESHOT);
+}
+
+/* Whether host (normalised) is the domain or below it: the servers asked serve its zone. */
+static bool in_domain(const char *host, const char *domain)
+{
+	size_t h = strlen(host), d = strlen(domain);
+
+	if (h == d)
+		return strcasecmp(host, domain) == 0;
+	return h > d && host[h - d - 1] == '.' && strcasecmp(host + h - d, domain) == 0;
+}
+
+static bool asked(const struct ns_view *view, const char *qname)
+{
+	size_t i;
+
+	for (i = 0; i < view->n_answers; i++)
+		if (view->answers[i].qname != NULL && strcmp(view->answers[i].qname, qname) == 0)
+			return true;
+	return false;
+}
+
+static void on_direct(void *arg, int status, int timeouts, unsigned char *abuf, int alen);
+
+/*
+ * MXS-NS-01 covers the TLSA records too: ask the server that gave the MX answer mx, on its
+ * channel, for TLSA _25._tcp.<host> (RFC 7672 §2.2.1) of each MX host of that answer in the
+ * domain's zone, at most NSVIEWS_MAX_TLSA. Hosts in other zones have other servers. Runs from
+ * a c-ares callback: ares_query() may be called there, and the source that called it re-arms.
+ */
+static void ask_tlsa(struct nsv *nv, size_t v, const struct ns_answer *mx)
+{
+	struct ns_view *view = &nv->result.ns_views[v];
+	ares_channel channel = ares_loop_channel(nv->chans[v]);
+	const char *host;
+	struct ask *k;
+	char *qname;
+	size_t i;
+
+	for (i = 0; i < mx->n_rrs && view->n_answers < N_ANSWERS; i++) {
+		host = strchr(mx->rrs[i], ' ');
+		if (host == NULL || !in_domain(host + 1, nv->domain))
+			continue;
+		qname = mxs_strdupf("_25._tcp.%s", host + 1);
+		if (qname == NULL)
+			return; /* our own failure: fewer questions, none of them wrong */
+		if (asked(view, qname)) {
+			free(qname);
+			continue;
+		}
+		k = &nv->asks[v * N_ANSWERS + view->n_answers];
+		k->nv = nv;
+		k->view = v;
+		k->answer = &view->answers[view->n_answers++];
+		k->answer->qname = qname;
+		k->answer->qtype = ns_t_tlsa;
+		k->answer->status = DNS_ERROR;
+		nv->pending++;
+		ares_query(channel, qname, ns_c_in, ns_t_tlsa, on_direct, k);
+	}
+	ares_loop_rearm(nv->chans[v]);
 }
 
 static void on_direct(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
@@ -277,11 +188,22 @@ static void on_direct(void *arg, int status, int timeouts, unsigned char *abuf, 
 	/* c-ares hands over the raw answer for NXDOMAIN and the like too (NOCHECKRESP). */
 	if (abuf != NULL && alen >= 4)
 		a->authoritative = DNS_HEADER_AA(abuf);
-	if (status == ARES_SUCCESS && abuf != NULL)
-		status = a->qtype == ns_t_mx ? decode_mx(a, abuf, alen) : decode_txt(a, abuf, alen);
+	if (a->qtype == ns_t_tlsa && status == ARES_ENODATA && abuf != NULL && !a->authoritative)
+		k->referral = nsviews_is_referral(abuf, alen);
+	if (status == ARES_SUCCESS && abuf != NULL) {
+		if (a->qtype == ns_t_mx)
+			status = nsviews_decode_mx(a, abuf, alen);
+		else if (a->qtype == ns_t_tlsa)
+			status = nsviews_decode_tlsa(a, abuf, alen);
+		else
+			status = nsviews_decode_txt(a, abuf, alen);
+	}
 	if (status != ARES_SUCCESS)
-		rrs_clear(a);
+		nsviews_rrs_clear(a);
 	a->status = ares_loop_dns_status(status);
+	/* Asked before this one counts down, so that the phase cannot end in between. */
+	if (a->qtype == ns_t_mx && a->status == DNS_OK && a->authoritative)
+		ask_tlsa(k->nv, k->view, a);
 	step_done(k->nv);
 }
 
@@ -301,14 +223,14 @@ static enum dns_status keep_ns(struct nsv *nv, const struct dns_result *r)
 			status = DNS_ERROR;
 			goto out;
 		}
-		name_normalise(all[n]);
+		nsviews_name_normalise(all[n]);
 		n++;
 	}
 	if (n == 0) {
 		status = DNS_NODATA;
 		goto out;
 	}
-	qsort(all, n, sizeof(*all), cmp_str);
+	qsort(all, n, sizeof(*all), nsviews_cmp_str);
 	for (i = 0; i < n; i++) {
 		if (nv->n_hosts < NSVIEWS_MAX_SERVERS &&
 		    (nv->n_hosts == 0 || strcmp(nv->hosts[nv->n_hosts - 1].name, all[i]) != 0)) {
@@ -458,7 +380,8 @@ static int view_start(struct nsv *nv, size_t v, const struct ns_host *h,
 	if (a == NULL)
 		return 0;
 	(void)snprintf(view->address, sizeof(view->address), "%s", a->text);
-	view->answers = calloc(N_QUESTIONS, sizeof(*view->answers));
+	/* Room for the TLSA questions too: answers must not move while c-ares holds them. */
+	view->answers = calloc(N_ANSWERS, sizeof(*view->answers));
 	if (view->answers == NULL)
 		return -ENOMEM;
 	view->n_answers = N_QUESTIONS;
@@ -474,9 +397,10 @@ static int view_start(struct nsv *nv, size_t v, const struct ns_host *h,
 		return 0; /* our own failure: the answers stay DNS_ERROR */
 	channel = ares_loop_channel(nv->chans[v]);
 	for (i = 0; i < N_QUESTIONS; i++) {
-		struct ask *k = &nv->asks[v * N_QUESTIONS + i];
+		struct ask *k = &nv->asks[v * N_ANSWERS + i];
 
 		k->nv = nv;
+		k->view = v;
 		k->answer = &view->answers[i];
 		nv->pending++;
 		/* May answer at once (bad name, no memory): on_direct only records it. */
@@ -499,7 +423,7 @@ static int start_direct(struct nsv *nv)
 		return 0;
 	nv->result.ns_views = calloc(n, sizeof(*nv->result.ns_views));
 	nv->chans = calloc(n, sizeof(*nv->chans));
-	nv->asks = calloc(n * N_QUESTIONS, sizeof(*nv->asks));
+	nv->asks = calloc(n * N_ANSWERS, sizeof(*nv->asks));
 	if (nv->result.ns_views == NULL || nv->chans == NULL || nv->asks == NULL)
 		return -ENOMEM;
 	nv->result.n_ns_views = n;
@@ -554,10 +478,38 @@ static struct nsv *nsv_free(struct nsv *nv)
 	return NULL;
 }
 
+/*
+ * A TLSA question of an MX host in a zone delegated below the domain gets a referral: that
+ * host's records live on other servers, so the question is dropped, not reported as lame.
+ * Only after the channels are closed, when no answer is held by c-ares any more.
+ */
+static void drop_referrals(struct nsv *nv)
+{
+	struct ns_view *view;
+	size_t v, i, j;
+
+	for (v = 0; nv->asks != NULL && v < nv->result.n_ns_views; v++) {
+		view = &nv->result.ns_views[v];
+		for (i = j = N_QUESTIONS; i < view->n_answers; i++) {
+			if (nv->asks[v * N_ANSWERS + i].referral) {
+				free(view->answers[i].qname);
+				nsviews_rrs_clear(&view->answers[i]);
+			} else {
+				view->answers[j++] = view->answers[i];
+			}
+		}
+		for (i = j; i < view->n_answers; i++)
+			view->answers[i] = (struct ns_answer){ 0 };
+		if (view->n_answers > j)
+			view->n_answers = j;
+	}
+}
+
 /* Every question is answered: close the channels first, then hand the result over. */
 static void finish(struct nsv *nv)
 {
 	close_views(nv);
+	drop_referrals(nv);
 	nv->done(&nv->result, nv->userdata);
 	(void)nsv_free(nv);
 }

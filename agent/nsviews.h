@@ -7,7 +7,12 @@
  * every address the same questions without recursion (RD clear, one c-ares channel per
  * address with only that address as its server, on the run's sd-event loop):
  *
- *   TXT _mta-sts.<domain>, TXT _smtp._tls.<domain>, MX <domain>.
+ *   TXT _mta-sts.<domain>, TXT _smtp._tls.<domain>, MX <domain>;
+ *   then, once an address has given its MX answer (authoritative, with records), that same
+ *   address: TLSA _25._tcp.<host> of every MX host of its answer that is the domain or ends
+ *   with "." + the domain, at most NSVIEWS_MAX_TLSA, in the order of the sorted MX records.
+ *   Hosts in other zones have other servers and are not asked; a TLSA question answered
+ *   with a referral (the host is in a zone delegated below the domain) is dropped.
  *
  * Each answer is recorded with its status, its AA bit (read from the header of the raw
  * answer) and its RDATA in presentation form, sorted, so that two servers agree exactly when
@@ -15,7 +20,10 @@
  *   TXT: the character-strings joined and quoted: "v=STSv1; id=1"; '"' and '\' are escaped
  *        with a backslash, other bytes outside printable ASCII as \DDD (RFC 1035 §5.1);
  *   MX:  "10 mx1.example.com", the host lower-cased without the trailing dot ("0 ." for a
- *        null MX).
+ *        null MX);
+ *   TLSA: "3 1 1 <lower-case hex>" (tlsa_format(), lib/tlsa.h); RDATA that form cannot write
+ *        (under three octets, no association data) in the generic form "\# 3 030101"
+ *        (RFC 3597 §5).
  *
  * Scope (kept simple on purpose): the NS RRset of the domain itself; a domain that is not a
  * zone apex (NODATA) or does not exist (NXDOMAIN) gets ns_status saying so and no views. At
@@ -42,6 +50,8 @@
 #define NSVIEWS_MAX_SERVERS 8
 /* At most this many addresses per NS host and family (A, AAAA). */
 #define NSVIEWS_MAX_ADDRS 4
+/* At most this many MX hosts per address are asked for their TLSA records. */
+#define NSVIEWS_MAX_TLSA 8
 
 /*
  * What nsviews gathered for one domain: the OBS_NS_VIEWS members of struct snapshot, under
@@ -72,7 +82,7 @@ typedef void (*nsviews_done_fn)(struct nsviews_result *result, void *userdata);
  * domain:     the normalised domain name (copied).
  * timeout_ms: deadline of each direct question, retries included; the NS and A/AAAA
  *             lookups follow the resolver's own deadline. The whole gathering takes at most
- *             about three deadlines.
+ *             about four deadlines (the TLSA questions wait for the MX answer).
  * done, userdata: the completion callback and its argument.
  *
  * Returns 0 when done will be called, -EINVAL (a NULL argument, timeout_ms 0), -ENOMEM, or the

@@ -2,10 +2,12 @@
  * dns_consistency.c - every authoritative server of the zone gives the same answer (MXS-NS-01).
  *
  * Reads the views of the snapshot (struct ns_view, gathered by agent/nsviews.c): each address
- * of each NS host asked directly, without recursion, for the _mta-sts and _smtp._tls TXT and
- * the MX of the domain. A recursive resolver asks one of these servers and caches what it
- * said, so servers that disagree (a forgotten secondary, a zone transfer that stopped) make
- * senders see different policies depending on whom their resolver asked.
+ * of each NS host asked directly, without recursion, for the _mta-sts and _smtp._tls TXT, the
+ * MX of the domain and the _25._tcp TLSA of the MX hosts in its zone. Questions are told apart
+ * by name and type; a server not asked a question (its MX answer named other hosts) is left
+ * out of that question's comparison. A recursive resolver asks one of these servers and
+ * caches what it said, so servers that disagree (a forgotten secondary, a zone transfer that
+ * stopped) make senders see different policies depending on whom their resolver asked.
  *
  * Findings:
  *   dns.inconsistent    WARNING, one per question on which the servers that answered give

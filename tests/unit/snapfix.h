@@ -109,9 +109,10 @@ const char *snapfix_str(const struct finding *f, const char *name);
 
 /* --- name server views (MXS-NS-01), for dns_consistency ----------------------------------- */
 
-/* RR types of struct ns_answer.qtype (RFC 1035 §3.2.2). */
-#define SNAPFIX_MX  15
-#define SNAPFIX_TXT 16
+/* RR types of struct ns_answer.qtype (RFC 1035 §3.2.2, RFC 6698 §7.1). */
+#define SNAPFIX_MX   15
+#define SNAPFIX_TXT  16
+#define SNAPFIX_TLSA 52
 
 /*
  * Append a view of NS host name at address ("" for an NS host without address) and mark the
@@ -120,9 +121,9 @@ const char *snapfix_str(const struct finding *f, const char *name);
 struct ns_view *snapfix_ns_view(struct snapshot *snap, const char *name, const char *address);
 
 /*
- * Append an answer to a view: qname, qtype (SNAPFIX_TXT, SNAPFIX_MX), status, the AA bit, and
- * the records in presentation form (NULL-terminated, copied, sorted as the gatherer sorts
- * them; NULL for none).
+ * Append an answer to a view: qname, qtype (SNAPFIX_TXT, SNAPFIX_MX, SNAPFIX_TLSA), status,
+ * the AA bit, and the records in presentation form (NULL-terminated, copied, sorted as the
+ * gatherer sorts them; NULL for none).
  */
 struct ns_answer *snapfix_ns_answer(struct ns_view *v, const char *qname, int qtype,
 				    enum dns_status status, bool aa, const char *const rrs[]);

@@ -27,6 +27,10 @@ extern const struct check check_dns_consistency;
 #define STS_OK  "\"v=STSv1; id=20261101T0000\""
 #define STS_NS2 "\"v=STSv1; id=20261101T0000ns2\""
 #define RPT_OK  "\"v=TLSRPTv1; rua=mailto:tlsrpt@ns-split.test\""
+/* A key rolled on ns1 and not on ns2 (the zone transfer stopped). */
+#define TLSA_QNAME "_25._tcp.mx1.ns-split.test"
+#define TLSA_NEW   "3 1 1 2f28c4f4e0d8dbc7d0e5b0a0b1a2c3d4e5f60718293a4b5c6d7e8f9000112233"
+#define TLSA_OLD   "3 1 1 a1b2c3d4e5f60718293a4b5c6d7e8f90001122332f28c4f4e0d8dbc7d0e5b0a0"
 
 struct ns_case {
 	const char *name;                /* test name, citing the rule */
@@ -99,6 +103,20 @@ static struct snapshot *ns_split(void)
 
 	(void)server(s, "ns1.test", "127.53.0.10", STS_OK);
 	(void)server(s, "ns2.test", "127.53.0.11", STS_NS2);
+	return s;
+}
+
+/* ns2 still serves the TLSA record of the old key for mx1; the other questions agree. */
+static struct snapshot *tlsa_split(void)
+{
+	const char *const new_rrs[] = { TLSA_NEW, NULL };
+	const char *const old_rrs[] = { TLSA_OLD, NULL };
+	struct snapshot *s = snapfix_new("ns-split.test");
+
+	(void)snapfix_ns_answer(server(s, "ns1.test", "127.53.0.10", STS_OK), TLSA_QNAME,
+				SNAPFIX_TLSA, DNS_OK, true, new_rrs);
+	(void)snapfix_ns_answer(server(s, "ns2.test", "127.53.0.11", STS_OK), TLSA_QNAME,
+				SNAPFIX_TLSA, DNS_OK, true, old_rrs);
 	return s;
 }
 
@@ -236,6 +254,17 @@ static void split_values(const struct finding *f)
 	assert_non_null(strstr(snapfix_str(f, "answers"), STS_NS2));
 }
 
+static void tlsa_values(const struct finding *f)
+{
+	assert_string_equal(snapfix_str(f, "qname"), TLSA_QNAME);
+	assert_string_equal(snapfix_str(f, "qtype"), "TLSA");
+	assert_int_equal(snapfix_int(f, "answers_count"), 2);
+	assert_int_equal(snapfix_int(f, "servers"), 2);
+	assert_non_null(strstr(f->message, "TLSA " TLSA_QNAME));
+	assert_non_null(strstr(f->message, "ns1.test (127.53.0.10): " TLSA_NEW));
+	assert_non_null(strstr(f->message, "ns2.test (127.53.0.11): " TLSA_OLD));
+}
+
 static void nxdomain_values(const struct finding *f)
 {
 	assert_string_equal(snapfix_str(f, "qname"), "_smtp._tls.ns-split.test");
@@ -301,6 +330,8 @@ static const struct ns_case cases[] = {
 	  0, NULL, NULL, NULL },
 	{ "MXS-NS-01: lab ns-split.test, one server differs on _mta-sts TXT", ns_split, 1,
 	  "dns.inconsistent", 1, SEVERITY_WARNING, "MXS-NS-01", NULL, split_values },
+	{ "MXS-NS-01: one server serves another TLSA record for an MX host", tlsa_split, 1,
+	  "dns.inconsistent", 1, SEVERITY_WARNING, "MXS-NS-01", NULL, tlsa_values },
 	{ "MXS-NS-01: one server NXDOMAIN, the others OK", one_nxdomain, 1, "dns.inconsistent", 1,
 	  SEVERITY_WARNING, "MXS-NS-01", NULL, nxdomain_values },
 	{ "MXS-NS-01: one server times out", one_timeout, 1, "dns.ns-unreachable", 1,
