@@ -25,9 +25,8 @@
  * is dane.key-rotated (OK): its record was in place when the key changed, i.e. pre-published.
  * Without history, or at the first observation of an address, nothing is said about rotation.
  *
- * Every message names the records and what became of each one (which matched at which depth,
- * why the others were set aside), so that an operator can fix the RRset from the message alone;
- * a mismatch also gives the "3 1 1" record of the leaf actually presented.
+ * Every message names the records and what became of each one, so that an operator can fix the
+ * RRset from the message alone (the wording: checks/dane_tlsa_explain.h).
  *
  * Without a validating resolver (snapshot.dnssec_unknown_reason), nothing DNSSEC-derived can
  * be judged: one dane.unknown and nothing else (DANE-DNS-01), never CRITICAL or OK. A domain
@@ -36,11 +35,11 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdbool.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "checks/check.h"
+#include "checks/dane_tlsa_explain.h"
 #include "lib/dane.h"
 #include "lib/history.h"
 #include "lib/tlsa.h"
@@ -50,10 +49,8 @@
 /* RFC 8460 §4.3 result types (RPT-RES-05). */
 #define RT_DNSSEC "dnssec-invalid"
 
-/* At most this many records are described in one message; the rest are counted. */
-#define RECORDS_DESCRIBED 6
-
-/* Distinct codes one address can get (fail_code(), eval_rotated(), eval_pass()), once each. */
+/* Distinct codes one address can get (dane_tlsa_explain_fail_code(), eval_rotated(),
+ * eval_pass()), once each. */
 #define CODES_PER_ADDRESS 8
 
 /* What one evaluation works on. */
@@ -82,30 +79,6 @@ static bool seen_once(struct seen *s, const char *code)
 	return false;
 }
 
-/* Append printf-style text to *s (a heap string or NULL). Returns 0 or -ENOMEM. */
-__attribute__((format(printf, 2, 3))) static int appendf(char **s, const char *fmt, ...)
-{
-	va_list ap;
-	char *add, *joined;
-
-	va_start(ap, fmt);
-	add = mxs_vstrdupf(fmt, ap);
-	va_end(ap);
-	if (add == NULL)
-		return -ENOMEM;
-	if (*s == NULL) {
-		*s = add;
-		return 0;
-	}
-	joined = mxs_strdupf("%s%s", *s, add);
-	free(add);
-	if (joined == NULL)
-		return -ENOMEM;
-	free(*s);
-	*s = joined;
-	return 0;
-}
-
 /*
  * Append a finding about mx/address/probe (each may be NULL). The subject names the algorithm
  * only for the algorithm-restricted probes. Returns the finding, or NULL on memory exhaustion.
@@ -126,109 +99,6 @@ __attribute__((format(printf, 9, 10))) static struct finding *add(
 	return f;
 }
 
-/* "record 2 (3 1 1 2f28d43d...)": position (1-based), fields and the first data bytes. */
-static int record_label(const struct tlsa_rr *rr, size_t i, char **s)
-{
-	char hex[9] = "";
-	size_t k;
-
-	for (k = 0; k < rr->len && k < 4; k++)
-		(void)snprintf(hex + 2 * k, sizeof(hex) - 2 * k, "%02x", rr->data[k]);
-	return appendf(s, "record %zu (%u %u %u %s%s)", i + 1, rr->usage, rr->selector, rr->mtype,
-		       hex, rr->len > 4 ? "..." : "");
-}
-
-/*
- * What became of each record, one clause each, joined with "; ": matched at which depth,
- * unusable and why (DANE-USG-03/04, DD1, DD2), set aside by digest agility (DANE-AGI-02),
- * or matched by no presented certificate. When the records were not matched (judged false:
- * the lookups decided, or STARTTLS is missing), only their labels. Returns a new string, or
- * NULL on memory exhaustion.
- */
-static char *describe_records(const struct mx_host *mx, const struct dane_result *res, bool judged)
-{
-	const struct tlsa_lookup *t = &mx->tlsa;
-	char *s = NULL;
-	size_t i;
-	int r = 0;
-
-	for (i = 0; i < t->n_rrs && i < RECORDS_DESCRIBED && r == 0; i++) {
-		const struct dane_record *rec = i < res->n_records ? &res->records[i] : NULL;
-		struct diag_list why = { 0 };
-
-		if (i > 0)
-			r = appendf(&s, "; ");
-		if (r == 0)
-			r = record_label(&t->rrs[i], i, &s);
-		if (r != 0 || !judged)
-			continue;
-		if (rec == NULL || !rec->usable) {
-			/* tlsa_check() words the reason the sender discards it */
-			(void)tlsa_check(&t->rrs[i], &why);
-			r = appendf(&s, " is unusable%s%s", why.n > 0 ? ": " : "",
-				    why.n > 0 ? why.v[0].text : "");
-			diag_clear(&why);
-		} else if (!rec->kept) {
-			r = appendf(&s, " is ignored: a stronger digest is published for its "
-					"usage and selector");
-		} else if (rec->authenticates && rec->depth == 0) {
-			r = appendf(&s, " matches the leaf (depth 0)");
-		} else if (rec->authenticates) {
-			r = appendf(&s, " matches the trust anchor at depth %d", rec->depth);
-		} else if (rec->depth >= 0) {
-			r = appendf(&s,
-				    " matches the certificate at depth %d but the path from it "
-				    "does not validate",
-				    rec->depth);
-		} else {
-			r = appendf(&s, " matches no presented certificate");
-		}
-	}
-	if (r == 0 && t->n_rrs > RECORDS_DESCRIBED)
-		r = appendf(&s, "; and %zu more records", t->n_rrs - RECORDS_DESCRIBED);
-	if (r == 0 && s == NULL)
-		r = appendf(&s, "no records");
-	if (r != 0) {
-		free(s);
-		return NULL;
-	}
-	return s;
-}
-
-/*
- * The record to publish for a leaf: DANE-EE(3) SPKI(1) SHA2-256(1), as DANE-USG-02
- * recommends. Returns 0 with *ret_record (the "3 1 1 <hex>" text) and *ret_digest (the hex
- * alone, pointing into *ret_record), or -ENOMEM / -EINVAL (no SubjectPublicKeyInfo).
- */
-static int leaf_record(const struct certinfo *leaf, char **ret_record, const char **ret_digest)
-{
-	struct tlsa_rr rr = { .usage = TLSA_USAGE_DANE_EE,
-			      .selector = TLSA_SELECTOR_SPKI,
-			      .mtype = TLSA_MTYPE_SHA256 };
-	char *text;
-	int r;
-
-	r = tlsa_association(leaf, rr.selector, rr.mtype, &rr.data, &rr.len);
-	if (r < 0)
-		return r;
-	r = tlsa_format(&rr, &text);
-	tlsa_clear(&rr);
-	if (r < 0)
-		return r;
-	*ret_record = text;
-	*ret_digest = text + strlen("3 1 1 ");
-	return 0;
-}
-
-/* "2026-11-02T00:00:00Z" into buf (at least 32 bytes). */
-static void iso_time(time_t t, char *buf, size_t size)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, size, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		(void)snprintf(buf, size, "@%lld", (long long)t);
-}
-
 /*
  * DANE-ROT-01/02: whether the leaf of session p changed since the cycles before (see
  * history_key_change()). 1 with *ret filled, 0 without history or change.
@@ -245,32 +115,12 @@ static int key_change(const struct eval *ev, const struct mx_host *mx, const str
 				  ev->snap->taken_at, ret) > 0;
 }
 
-/*
- * The 1-based position of a DANE-EE SHA2-256 record that names key k: "3 1 1" of its SPKI or
- * "3 0 1" of its certificate, the two the history can compare. 0 when no record does.
- */
-static size_t names_key(const struct tlsa_lookup *t, const struct key_seen *k)
-{
-	char hex[65];
-	size_t i;
-
-	for (i = 0; i < t->n_rrs; i++) {
-		const struct tlsa_rr *rr = &t->rrs[i];
-
-		if (rr->usage != TLSA_USAGE_DANE_EE || rr->mtype != TLSA_MTYPE_SHA256 ||
-		    rr->len != 32)
-			continue;
-		history_digest_hex(rr->data, hex);
-		if ((rr->selector == TLSA_SELECTOR_SPKI && strcmp(hex, k->spki_sha256) == 0) ||
-		    (rr->selector == TLSA_SELECTOR_CERT && strcmp(hex, k->cert_sha256) == 0))
-			return i + 1;
-	}
-	return 0;
-}
-
 /* The typed values of a key change: previous_spki (hex) and changed_at (ISO 8601 UTC). */
-static int set_change(struct finding *f, const struct key_change *kc, const char *when)
+static int set_change(struct finding *f, const struct key_change *kc)
 {
+	char when[32];
+
+	dane_tlsa_explain_time(kc->changed_at, when, sizeof(when));
 	if (finding_set_string(f, "previous_spki", kc->previous->spki_sha256) < 0 ||
 	    finding_set_string(f, "changed_at", when) < 0)
 		return -ENOMEM;
@@ -316,120 +166,42 @@ static int run_dane(struct eval *ev, const struct mx_host *mx, const struct smtp
 	return dane_evaluate(&in, ret);
 }
 
-/* The finding code and requirement of a dane-fail, by its RFC 8460 result type. */
-static const char *fail_code(const char *rt, const char **ret_req)
-{
-	if (rt != NULL && strcmp(rt, "starttls-not-supported") == 0) {
-		*ret_req = "DANE-USG-05";
-		return "dane.starttls-missing";
-	}
-	if (rt != NULL && strcmp(rt, "certificate-expired") == 0) {
-		*ret_req = "DANE-EXP-02";
-		return "dane.cert-expired";
-	}
-	if (rt != NULL && strcmp(rt, "certificate-host-mismatch") == 0) {
-		*ret_req = "DANE-NAME-02";
-		return "dane.name-mismatch";
-	}
-	if (rt != NULL && strcmp(rt, "certificate-not-trusted") == 0) {
-		*ret_req = "DANE-NAME-02";
-		return "dane.chain-invalid";
-	}
-	*ret_req = "DANE-USG-06";
-	return "dane.tlsa.mismatch";
-}
-
-/* The first ERROR diagnostic of a result that is not about the records one by one. */
-static const char *fail_reason(const struct dane_result *res)
-{
-	size_t i;
-
-	for (i = 0; i < res->diags.n; i++)
-		if (res->diags.v[i].level == DIAG_ERROR &&
-		    strcmp(res->diags.v[i].req, "DANE-USG-06") != 0)
-			return res->diags.v[i].text;
-	return "no usable TLSA record authenticates the server";
-}
-
 /* DANE-USG-05/06, DANE-NAME-02, DANE-EXP-02: DANE senders will not deliver to this address. */
 static int eval_fail(struct eval *ev, const struct mx_host *mx, const struct mx_address *a,
 		     const struct smtp_probe *p, const struct dane_result *res, struct seen *seen)
 {
-	const char *req, *code = fail_code(res->result_type, &req);
+	const char *req, *code = dane_tlsa_explain_fail_code(res->result_type, &req);
 	bool starttls = strcmp(code, "dane.starttls-missing") == 0, changed;
 	const char *digest = NULL;
-	char *records = NULL, *suggest = NULL, when[32];
+	char *text = NULL, *suggest = NULL;
 	struct key_change kc;
 	struct finding *f;
-	int r;
+	int r = -ENOMEM;
 
 	if (seen_once(seen, code))
 		return 0;
-	records = describe_records(mx, res, !starttls);
-	if (records == NULL)
-		return -ENOMEM;
-	if (starttls) {
-		f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p,
-			"%s [%s] has DNSSEC-secure TLSA records at %s but does not offer "
-			"STARTTLS: DANE senders will not deliver to it; enable STARTTLS "
-			"(records: %s)",
-			mx->name, a->text, mx->tlsa.qname != NULL ? mx->tlsa.qname : mx->name,
-			records);
-		r = f != NULL ? 0 : -ENOMEM;
-		goto out;
-	}
-	r = leaf_record(p->chain[0], &suggest, &digest);
-	if (r == -ENOMEM)
+	/* without STARTTLS there is no chain, so no leaf to suggest a record for */
+	if (!starttls && dane_tlsa_explain_leaf_record(p->chain[0], &suggest, &digest) == -ENOMEM)
 		goto out;
 	changed = suggest != NULL && strcmp(code, "dane.tlsa.mismatch") == 0 &&
 		  key_change(ev, mx, a, p, &kc);
-	if (changed) {
-		/* DANE-ROT-01/02: the cause first, then what to publish */
-		size_t old = names_key(&mx->tlsa, kc.previous);
-
-		iso_time(kc.changed_at, when, sizeof(when));
-		if (old > 0)
-			f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p,
-				"key of %s [%s] changed at %s (it was %.8s...): the TLSA records "
-				"still name the old key (record %zu), none the new one: %s; the "
-				"new leaf's SPKI SHA2-256 is %s: publish \"%s\" (DANE senders "
-				"defer mail until a record matches)",
-				mx->name, a->text, when, kc.previous->spki_sha256, old, records,
-				digest, suggest);
-		else
-			f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p,
-				"key of %s [%s] changed at %s (it was %.8s...) and no usable TLSA "
-				"record authenticates the new chain: %s; the new leaf's SPKI "
-				"SHA2-256 is %s: publish \"%s\" (DANE senders defer mail until a "
-				"record matches)",
-				mx->name, a->text, when, kc.previous->spki_sha256, records, digest,
-				suggest);
-	} else if (suggest == NULL)
-		f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p,
-			"%s [%s]: %s: DANE senders defer mail to it (%s)", mx->name, a->text,
-			fail_reason(res), records);
-	else if (strcmp(code, "dane.tlsa.mismatch") == 0)
-		f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p,
-			"no usable TLSA record authenticates the chain %s [%s] presents: %s; the "
-			"leaf's SPKI SHA2-256 is %s: publish \"%s\" (DANE senders defer mail "
-			"until a record matches)",
-			mx->name, a->text, records, digest, suggest);
-	else
-		f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p,
-			"%s [%s]: %s: DANE senders defer mail to it (%s); fix the chain, or "
-			"publish \"%s\" for the leaf",
-			mx->name, a->text, fail_reason(res), records, suggest);
-	r = -ENOMEM;
-	if (f == NULL || finding_set_string(f, "outcome", dane_outcome_name(res->outcome)) < 0)
+	text = dane_tlsa_explain_fail(mx, a, res, code, suggest, digest, changed ? &kc : NULL);
+	if (text == NULL)
+		goto out;
+	f = add(ev, code, SEVERITY_CRITICAL, req, res->result_type, mx, a, p, "%s", text);
+	if (f == NULL)
+		goto out;
+	/* dane.starttls-missing carries no outcome value, and there is no leaf to suggest for */
+	if (!starttls && finding_set_string(f, "outcome", dane_outcome_name(res->outcome)) < 0)
 		goto out;
 	if (suggest != NULL && (finding_set_string(f, "leaf_spki_sha256", digest) < 0 ||
 				finding_set_string(f, "suggested_tlsa", suggest) < 0))
 		goto out;
-	if (changed && set_change(f, &kc, when) < 0)
+	if (changed && set_change(f, &kc) < 0)
 		goto out;
 	r = 0;
 out:
-	free(records);
+	free(text);
 	free(suggest);
 	return r;
 }
@@ -445,37 +217,20 @@ static int eval_rotated(struct eval *ev, const struct mx_host *mx, const struct 
 {
 	const struct tlsa_lookup *t = &mx->tlsa;
 	struct key_change kc;
-	char *label = NULL, *advice = NULL, when[32];
 	struct finding *f;
-	size_t old;
+	char *text;
 	int r = -ENOMEM;
 
 	if (res->matched_depth != 0 || t->rrs[res->matched_record].usage != TLSA_USAGE_DANE_EE ||
 	    !key_change(ev, mx, a, p, &kc) || !kc.first_now || seen_once(seen, "dane.key-rotated"))
 		return 0;
-	iso_time(kc.changed_at, when, sizeof(when));
-	old = names_key(t, kc.previous);
-	/* DANE-ROT-03/04: the old key's record has done its job once no server presents it */
-	if (old > 0)
-		r = appendf(&advice,
-			    "; retire the old key's record %zu and pre-publish the next key's",
-			    old);
-	else
-		r = appendf(&advice, "%s", "");
-	if (r == 0)
-		r = record_label(&t->rrs[res->matched_record], (size_t)res->matched_record, &label);
-	if (r < 0)
-		goto out;
-	r = -ENOMEM;
-	f = add(ev, "dane.key-rotated", SEVERITY_OK, "DANE-ROT-01", NULL, mx, a, p,
-		"key of %s [%s] changed at %s (it was %.8s...) and matches the pre-published %s: "
-		"DANE senders kept delivering through the change%s",
-		mx->name, a->text, when, kc.previous->spki_sha256, label, advice);
-	if (f != NULL && set_change(f, &kc, when) == 0)
+	text = dane_tlsa_explain_rotated(mx, a, (size_t)res->matched_record, &kc);
+	if (text == NULL)
+		return -ENOMEM;
+	f = add(ev, "dane.key-rotated", SEVERITY_OK, "DANE-ROT-01", NULL, mx, a, p, "%s", text);
+	if (f != NULL && set_change(f, &kc) == 0)
 		r = 0;
-out:
-	free(label);
-	free(advice);
+	free(text);
 	return r;
 }
 
@@ -497,7 +252,7 @@ static int eval_pass(struct eval *ev, const struct mx_host *mx, const struct mx_
 			single = true;
 	if (!single && !(m->usage == TLSA_USAGE_DANE_EE && m->selector == TLSA_SELECTOR_CERT))
 		return 0;
-	records = describe_records(mx, res, true);
+	records = dane_tlsa_explain_records(&mx->tlsa, res, true);
 	if (records == NULL)
 		goto out;
 	/*
@@ -512,7 +267,7 @@ static int eval_pass(struct eval *ev, const struct mx_host *mx, const struct mx_
 		goto out;
 	if (m->usage == TLSA_USAGE_DANE_EE && m->selector == TLSA_SELECTOR_CERT &&
 	    !seen_once(seen, "dane.tlsa.full-cert")) {
-		r = leaf_record(p->chain[0], &suggest, &digest);
+		r = dane_tlsa_explain_leaf_record(p->chain[0], &suggest, &digest);
 		if (r < 0)
 			goto out;
 		r = -ENOMEM;
@@ -603,7 +358,8 @@ static int eval_host(struct eval *ev, const struct mx_host *mx)
 	if (r < 0)
 		return r;
 	/* the records are judged one by one only when the RRset is secure and usable or not */
-	records = describe_records(mx, &res, res.outcome == DANE_OUTCOME_TLS_UNAUTHENTICATED);
+	records =
+	    dane_tlsa_explain_records(t, &res, res.outcome == DANE_OUTCOME_TLS_UNAUTHENTICATED);
 	if (records == NULL) {
 		r = -ENOMEM;
 		goto out;
