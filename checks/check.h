@@ -63,4 +63,12 @@ struct check {
 	void (*release)(void *priv);
 };
 
+/*
+ * configure() and release() of a check that has no settings of its own: *ret_priv = NULL, return
+ * 0; release nothing. Shared so such plugins need not carry empty functions.
+ */
+int check_configure_none(const struct check_settings *settings, void **ret_priv,
+			 struct mxs_error *reterr);
+void check_release_none(void *priv);
+
 #endif

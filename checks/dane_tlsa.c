@@ -441,21 +441,6 @@ static bool dane_relevant(const struct snapshot *snap)
 	return false;
 }
 
-/* Nothing to configure: the rules are the RFCs'. */
-static int dane_tlsa_configure(const struct check_settings *settings, void **ret_priv,
-			       struct mxs_error *reterr)
-{
-	(void)settings;
-	(void)reterr;
-	*ret_priv = NULL;
-	return 0;
-}
-
-static void dane_tlsa_release(void *priv)
-{
-	(void)priv;
-}
-
 static int dane_tlsa_evaluate(const struct snapshot *snap, const struct history *hist,
 			      const void *priv, struct findings *out)
 {
@@ -506,7 +491,7 @@ static int dane_tlsa_evaluate(const struct snapshot *snap, const struct history 
 const struct check check_dane_tlsa = {
 	.name = CHECK_NAME,
 	.needs = OBS_MX | OBS_SMTP | OBS_TLSA,
-	.configure = dane_tlsa_configure,
+	.configure = check_configure_none,
 	.evaluate = dane_tlsa_evaluate,
-	.release = dane_tlsa_release,
+	.release = check_release_none,
 };

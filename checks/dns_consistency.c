@@ -443,21 +443,6 @@ __attribute__((format(printf, 3, 4))) static int unknown(struct eval *ev, const 
 	return 0;
 }
 
-/* Nothing to configure: the rule is the project's. */
-static int dns_consistency_configure(const struct check_settings *settings, void **ret_priv,
-				     struct mxs_error *reterr)
-{
-	(void)settings;
-	(void)reterr;
-	*ret_priv = NULL;
-	return 0;
-}
-
-static void dns_consistency_release(void *priv)
-{
-	(void)priv;
-}
-
 static int dns_consistency_evaluate(const struct snapshot *snap, const struct history *hist,
 				    const void *priv, struct findings *out)
 {
@@ -509,7 +494,7 @@ static int dns_consistency_evaluate(const struct snapshot *snap, const struct hi
 const struct check check_dns_consistency = {
 	.name = CHECK_NAME,
 	.needs = OBS_NS_VIEWS,
-	.configure = dns_consistency_configure,
+	.configure = check_configure_none,
 	.evaluate = dns_consistency_evaluate,
-	.release = dns_consistency_release,
+	.release = check_release_none,
 };

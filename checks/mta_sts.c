@@ -431,20 +431,6 @@ static int evaluate(struct eval *ev, const char *digest)
 	return r;
 }
 
-static int mta_sts_configure(const struct check_settings *settings, void **ret_priv,
-			     struct mxs_error *reterr)
-{
-	(void)settings;
-	(void)reterr;
-	*ret_priv = NULL;
-	return 0;
-}
-
-static void mta_sts_release(void *priv)
-{
-	(void)priv;
-}
-
 static int mta_sts_evaluate(const struct snapshot *snap, const struct history *hist,
 			    const void *priv, struct findings *out)
 {
@@ -471,7 +457,7 @@ static int mta_sts_evaluate(const struct snapshot *snap, const struct history *h
 const struct check check_mta_sts = {
 	.name = CHECK_NAME,
 	.needs = OBS_MX | OBS_STS_TXT | OBS_STS_POLICY,
-	.configure = mta_sts_configure,
+	.configure = check_configure_none,
 	.evaluate = mta_sts_evaluate,
-	.release = mta_sts_release,
+	.release = check_release_none,
 };

@@ -550,21 +550,6 @@ static int eval_mx_lookup(struct eval *ev)
 	return 1;
 }
 
-/* Nothing to configure: the rules are the RFCs'. */
-static int mx_starttls_configure(const struct check_settings *settings, void **ret_priv,
-				 struct mxs_error *reterr)
-{
-	(void)settings;
-	(void)reterr;
-	*ret_priv = NULL;
-	return 0;
-}
-
-static void mx_starttls_release(void *priv)
-{
-	(void)priv;
-}
-
 static int mx_starttls_evaluate(const struct snapshot *snap, const struct history *hist,
 				const void *priv, struct findings *out)
 {
@@ -628,7 +613,7 @@ static int mx_starttls_evaluate(const struct snapshot *snap, const struct histor
 const struct check check_mx_starttls = {
 	.name = CHECK_NAME,
 	.needs = OBS_MX | OBS_SMTP,
-	.configure = mx_starttls_configure,
+	.configure = check_configure_none,
 	.evaluate = mx_starttls_evaluate,
-	.release = mx_starttls_release,
+	.release = check_release_none,
 };

@@ -115,20 +115,6 @@ out:
 	return r;
 }
 
-static int tls_rpt_configure(const struct check_settings *settings, void **ret_priv,
-			     struct mxs_error *reterr)
-{
-	(void)settings;
-	(void)reterr;
-	*ret_priv = NULL;
-	return 0;
-}
-
-static void tls_rpt_release(void *priv)
-{
-	(void)priv;
-}
-
 static int tls_rpt_evaluate(const struct snapshot *snap, const struct history *hist,
 			    const void *priv, struct findings *out)
 {
@@ -149,7 +135,7 @@ const struct check check_tls_rpt = {
 	.name = CHECK_NAME,
 	/* The MTA-STS facts tell whether a missing record leaves "testing" blind. */
 	.needs = OBS_RPT_TXT | OBS_STS_TXT | OBS_STS_POLICY,
-	.configure = tls_rpt_configure,
+	.configure = check_configure_none,
 	.evaluate = tls_rpt_evaluate,
-	.release = tls_rpt_release,
+	.release = check_release_none,
 };
