@@ -6,6 +6,7 @@
 #ifndef MXS_FUZZ_DIAG_H
 #define MXS_FUZZ_DIAG_H
 
+#include <errno.h>
 #include <stdlib.h>
 
 #include "lib/diag.h"
@@ -24,6 +25,21 @@ static inline void fuzz_check_diags(const struct diag_list *d)
 			if ((unsigned char)*c < 0x20 || *c == 0x7f)
 				abort();
 	}
+}
+
+/*
+ * The verdict rule every grammar shares (lib/diag.h): a parser returns 0 or -EINVAL (-ENOMEM is
+ * the caller's to skip), its diagnostics are well formed, it accepts exactly when no diagnostic
+ * rejects, and it hands out a result exactly when it accepts (has_result; pass r == 0 when the
+ * parser has no separate result).
+ */
+static inline void fuzz_check_verdict(int r, const struct diag_list *d, int has_result)
+{
+	if (r != 0 && r != -EINVAL)
+		abort();
+	fuzz_check_diags(d);
+	if ((r == 0) == diag_rejects(d, 0) || (r == 0) != (has_result != 0))
+		abort();
 }
 
 #endif

@@ -82,11 +82,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r1 = sts_policy_parse(buf, size, &a, &da);
 	if (r1 == -ENOMEM)
 		goto out;
-	if (r1 != 0 && r1 != -EINVAL)
-		abort();
-	fuzz_check_diags(&da);
-	if ((r1 == 0) == diag_rejects(&da, 0) || (r1 == 0) != (a != NULL))
-		abort();
+	fuzz_check_verdict(r1, &da, a != NULL);
 	if (a != NULL) {
 		check_policy(a);
 		check_covers(a);
