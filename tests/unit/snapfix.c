@@ -13,6 +13,7 @@
 #include <cmocka.h>
 #include <openssl/x509_vfy.h>
 
+#include "checks/check.h"
 #include "tests/unit/snapfix.h"
 
 /* Tests only: running out of memory ends the test program. */
@@ -514,6 +515,18 @@ const struct finding *snapfix_expect(const struct findings *out, const char *che
 	if (msg2 != NULL && strstr(f->message, msg2) == NULL)
 		fail_msg("\"%s\" not in \"%s\"", msg2, f->message);
 	return f;
+}
+
+void snapfix_expect_plugin(const struct check *c, const char *name, unsigned needs)
+{
+	struct check_settings set = { .cert_warning = 1, .cert_critical = 0 };
+	void *priv = &set;
+
+	assert_string_equal(c->name, name);
+	assert_int_equal(c->needs, needs);
+	assert_int_equal(c->configure(&set, &priv, NULL), 0);
+	assert_null(priv);
+	c->release(priv);
 }
 
 int snapfix_run_table(const char *group, const void *cases, size_t n, size_t size,

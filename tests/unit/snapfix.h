@@ -188,6 +188,13 @@ const struct finding *snapfix_expect(const struct findings *out, const char *che
 				     const char *result_type, const char *msg, const char *msg2);
 
 /*
+ * The shape of a plugin without settings of its own: its name, what it needs gathered, and a
+ * configure() that accepts anything and keeps nothing.
+ */
+struct check;
+void snapfix_expect_plugin(const struct check *c, const char *name, unsigned needs);
+
+/*
  * Run a table of cases as one cmocka group: every case becomes its own test, named by the
  * case's first member (which must be "const char *name") and run by run() with the case as its
  * state; the extra tests follow. Returns what cmocka returns (the number of failures).

@@ -586,15 +586,8 @@ static void run_case(void **state)
 /* The plugin's shape: what the gatherer must collect, a configure() that accepts anything. */
 static void test_mta_sts_plugin(void **state)
 {
-	struct check_settings set = { .cert_warning = 1, .cert_critical = 0 };
-	void *priv = &set;
-
 	(void)state;
-	assert_string_equal(check_mta_sts.name, "mta_sts");
-	assert_int_equal(check_mta_sts.needs, OBS_MX | OBS_STS_TXT | OBS_STS_POLICY);
-	assert_int_equal(check_mta_sts.configure(&set, &priv, NULL), 0);
-	assert_null(priv);
-	check_mta_sts.release(priv);
+	snapfix_expect_plugin(&check_mta_sts, "mta_sts", OBS_MX | OBS_STS_TXT | OBS_STS_POLICY);
 }
 
 int main(void)

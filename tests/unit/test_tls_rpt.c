@@ -227,15 +227,9 @@ static void run_case(void **state)
 /* The plugin's shape: the MTA-STS facts are needed to tell "testing" (RPT-CHK-01). */
 static void test_tls_rpt_plugin(void **state)
 {
-	struct check_settings set = { .cert_warning = 1, .cert_critical = 0 };
-	void *priv = &set;
-
 	(void)state;
-	assert_string_equal(check_tls_rpt.name, "tls_rpt");
-	assert_int_equal(check_tls_rpt.needs, OBS_RPT_TXT | OBS_STS_TXT | OBS_STS_POLICY);
-	assert_int_equal(check_tls_rpt.configure(&set, &priv, NULL), 0);
-	assert_null(priv);
-	check_tls_rpt.release(priv);
+	snapfix_expect_plugin(&check_tls_rpt, "tls_rpt",
+			      OBS_RPT_TXT | OBS_STS_TXT | OBS_STS_POLICY);
 }
 
 int main(void)
