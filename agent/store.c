@@ -9,11 +9,13 @@
  * alters what exists. A database with a higher version than this code knows was written by a
  * newer mxsentry: it is refused rather than written with assumptions that may no longer hold.
  *
- * Statements. Every statement that carries data is prepared once, at open, with bound
- * parameters; no SQL is ever built from input. The only formatted SQL is the user_version
+ * Statements. Every statement that carries data is prepared once, at open or on first use
+ * (store_stmt(), for the other store_*.c files), with bound parameters; no SQL is ever built
+ * from input. The only formatted SQL is the user_version
  * pragma, from our own integer (pragmas take no parameters).
  */
 #include "agent/store.h"
+#include "agent/store_db.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -48,6 +50,10 @@
  *    a dual-certificate server presents one key per algorithm. The primary key serves the only
  *    read, all rows of one domain; the lengths are checked so that a row always fits struct
  *    key_seen.
+ * 3: TLSA records per authoritative server (DANE-ROT-01/03, "mxsentry dane-check"). tlsa_history
+ *    has one row per (domain, MX host, server address, record in presentation form) with the
+ *    TTL it was served with and when it was first and last seen there, so that "visible on every
+ *    server for twice its TTL" can be answered (agent/store_dns.c).
  */
 static const char *const migrations[] = {
 	"CREATE TABLE policy_history ("
@@ -78,6 +84,15 @@ static const char *const migrations[] = {
 	" first_seen INTEGER NOT NULL,"
 	" last_seen INTEGER NOT NULL,"
 	" PRIMARY KEY (domain, mx, address, alg, cert_sha256)) WITHOUT ROWID;",
+	"CREATE TABLE tlsa_history ("
+	" domain TEXT NOT NULL,"
+	" mx TEXT NOT NULL CHECK (length(mx) > 0),"
+	" server TEXT NOT NULL CHECK (length(server) BETWEEN 1 AND 45),"
+	" record TEXT NOT NULL CHECK (length(record) > 0),"
+	" ttl INTEGER NOT NULL DEFAULT 0,"
+	" first_seen INTEGER NOT NULL,"
+	" last_seen INTEGER NOT NULL,"
+	" PRIMARY KEY (domain, mx, server, record)) WITHOUT ROWID;",
 };
 
 /* The prepared statements, by purpose. */
@@ -123,6 +138,7 @@ struct store {
 	sqlite3 *db;
 	char *path; /* <state_dir>/mxsentry.db: the place named in every error */
 	sqlite3_stmt *q[Q_COUNT];
+	struct store_stmt_slot cache[STORE_STMT_CACHE]; /* store_stmt(), other store_*.c files */
 };
 
 int store_schema_version(void)
@@ -135,7 +151,7 @@ int store_schema_version(void)
  * a negative errno. Must run before any other call on the connection (a ROLLBACK would replace
  * the message). Works without a connection too: SQLite then says "out of memory".
  */
-static int db_fail(const struct store *s, struct mxs_error *reterr, const char *doing)
+int store_db_fail(const struct store *s, struct mxs_error *reterr, const char *doing)
 {
 	int rc = sqlite3_errcode(s->db);
 
@@ -149,22 +165,22 @@ static int db_fail(const struct store *s, struct mxs_error *reterr, const char *
 	return -EIO;
 }
 
-static int db_exec(struct store *s, const char *sql, const char *doing, struct mxs_error *reterr)
+int store_db_exec(struct store *s, const char *sql, const char *doing, struct mxs_error *reterr)
 {
 	if (sqlite3_exec(s->db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return db_fail(s, reterr, doing);
+		return store_db_fail(s, reterr, doing);
 	return 0;
 }
 
 /* Undo an open transaction after a failure already reported; nothing more to say if it fails. */
-static void db_rollback(struct store *s)
+void store_db_rollback(struct store *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
 /* Make a cached statement ready for its next use; bindings point into the caller's buffers. */
-static void db_done(sqlite3_stmt *st)
+void store_db_done(sqlite3_stmt *st)
 {
 	(void)sqlite3_reset(st);
 	(void)sqlite3_clear_bindings(st);
@@ -179,7 +195,7 @@ static int pragma_text(struct store *s, const char *sql, char **ret, struct mxs_
 
 	if (sqlite3_prepare_v2(s->db, sql, -1, &st, NULL) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
-		r = db_fail(s, reterr, sql);
+		r = store_db_fail(s, reterr, sql);
 		goto out;
 	}
 	text = sqlite3_column_text(st, 0);
@@ -206,7 +222,7 @@ static int migrate(struct store *s, struct mxs_error *reterr)
 	int r;
 
 	for (;;) {
-		r = db_exec(s, "BEGIN IMMEDIATE", "starting a schema upgrade", reterr);
+		r = store_db_exec(s, "BEGIN IMMEDIATE", "starting a schema upgrade", reterr);
 		if (r < 0)
 			return r;
 		r = pragma_text(s, "PRAGMA user_version", &text, reterr);
@@ -215,7 +231,7 @@ static int migrate(struct store *s, struct mxs_error *reterr)
 		v = strtol(text, NULL, 10);
 		free(text);
 		if (v == known)
-			return db_exec(s, "COMMIT", "reading the schema version", reterr);
+			return store_db_exec(s, "COMMIT", "reading the schema version", reterr);
 		if (v > known) {
 			(void)mxs_error_set(reterr, s->path, NULL,
 					    "database schema version %ld is newer than this "
@@ -225,18 +241,18 @@ static int migrate(struct store *s, struct mxs_error *reterr)
 			r = -ENOTSUP;
 			break;
 		}
-		r = db_exec(s, migrations[v], "applying a schema migration", reterr);
+		r = store_db_exec(s, migrations[v], "applying a schema migration", reterr);
 		if (r == 0 && snprintf(set, sizeof(set), "PRAGMA user_version = %ld", v + 1) >=
 				  (int)sizeof(set))
 			r = mxs_error_set(reterr, s->path, NULL, "schema version out of range");
 		if (r == 0)
-			r = db_exec(s, set, "recording the schema version", reterr);
+			r = store_db_exec(s, set, "recording the schema version", reterr);
 		if (r == 0)
-			r = db_exec(s, "COMMIT", "committing a schema migration", reterr);
+			r = store_db_exec(s, "COMMIT", "committing a schema migration", reterr);
 		if (r < 0)
 			break;
 	}
-	db_rollback(s);
+	store_db_rollback(s);
 	return r;
 }
 
@@ -281,15 +297,15 @@ static int setup(struct store *s, struct mxs_error *reterr)
 		return -EIO;
 	/* NORMAL is durable across application crashes in WAL mode; a power loss may lose the
 	 * last cycle's observations, which the next cycle records again. */
-	r = db_exec(s, "PRAGMA synchronous = NORMAL", "setting synchronous mode", reterr);
+	r = store_db_exec(s, "PRAGMA synchronous = NORMAL", "setting synchronous mode", reterr);
 	if (r == 0)
-		r = db_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", reterr);
+		r = store_db_exec(s, "PRAGMA foreign_keys = ON", "enabling foreign keys", reterr);
 	if (r == 0)
 		r = migrate(s, reterr);
 	for (i = 0; r == 0 && i < Q_COUNT; i++)
 		if (sqlite3_prepare_v3(s->db, queries[i], -1, SQLITE_PREPARE_PERSISTENT, &s->q[i],
 				       NULL) != SQLITE_OK)
-			r = db_fail(s, reterr, "preparing a statement");
+			r = store_db_fail(s, reterr, "preparing a statement");
 	return r;
 }
 
@@ -315,7 +331,7 @@ int store_open(const char *state_dir, struct store **ret_store, struct mxs_error
 	}
 	/* One thread uses a store (store.h): SQLite's own mutexes are not needed. */
 	if (sqlite3_open_v2(s->path, &s->db, flags, NULL) != SQLITE_OK) {
-		r = db_fail(s, reterr, "cannot open the database");
+		r = store_db_fail(s, reterr, "cannot open the database");
 		goto fail;
 	}
 	r = setup(s, reterr);
@@ -336,6 +352,8 @@ struct store *store_close(struct store *s)
 		return NULL;
 	for (i = 0; i < Q_COUNT; i++)
 		(void)sqlite3_finalize(s->q[i]);
+	for (i = 0; i < STORE_STMT_CACHE; i++)
+		(void)sqlite3_finalize(s->cache[i].st);
 	/* With every statement finalized the close is immediate and releases the file. */
 	(void)sqlite3_close(s->db);
 	free(s->path);
@@ -409,10 +427,10 @@ static int load_policies(struct store *s, const char *domain, struct history *h,
 		rc = sqlite3_step(st);
 	}
 	if (r == 0 && rc != SQLITE_DONE && rc != SQLITE_ROW)
-		r = db_fail(s, reterr, "reading policy history");
+		r = store_db_fail(s, reterr, "reading policy history");
 	else if (r < 0)
 		(void)mxs_error_set(reterr, s->path, NULL, "reading history: out of memory");
-	db_done(st);
+	store_db_done(st);
 	return r;
 }
 
@@ -425,13 +443,13 @@ static int load_sts_txt(struct store *s, const char *domain, struct history *h,
 
 	if (sqlite3_bind_text(st, 1, domain, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_ROW) {
-		r = db_fail(s, reterr, "reading _mta-sts history");
+		r = store_db_fail(s, reterr, "reading _mta-sts history");
 	} else if (sqlite3_column_type(st, 0) != SQLITE_NULL) {
 		/* An aggregate always answers one row: NULL when no record was ever seen. */
 		h->sts_txt_seen = true;
 		h->sts_txt_last_seen = (time_t)sqlite3_column_int64(st, 0);
 	}
-	db_done(st);
+	store_db_done(st);
 	return r;
 }
 
@@ -489,10 +507,10 @@ static int load_keys(struct store *s, const char *domain, struct history *h,
 		rc = sqlite3_step(st);
 	}
 	if (r == 0 && rc != SQLITE_DONE)
-		r = db_fail(s, reterr, "reading key history");
+		r = store_db_fail(s, reterr, "reading key history");
 	else if (r < 0)
 		(void)mxs_error_set(reterr, s->path, NULL, "reading history: out of memory");
-	db_done(st);
+	store_db_done(st);
 	return r;
 }
 
@@ -510,7 +528,7 @@ int store_history_load(struct store *s, const char *domain, struct history *ret,
 		(void)mxs_error_set(reterr, s->path, NULL, "reading history: out of memory");
 		return -ENOMEM;
 	}
-	r = db_exec(s, "BEGIN", "reading history", reterr);
+	r = store_db_exec(s, "BEGIN", "reading history", reterr);
 	if (r == 0)
 		r = load_policies(s, domain, &h, reterr);
 	if (r == 0)
@@ -518,9 +536,9 @@ int store_history_load(struct store *s, const char *domain, struct history *ret,
 	if (r == 0)
 		r = load_keys(s, domain, &h, reterr);
 	if (r == 0)
-		r = db_exec(s, "COMMIT", "reading history", reterr);
+		r = store_db_exec(s, "COMMIT", "reading history", reterr);
 	if (r < 0) {
-		db_rollback(s);
+		store_db_rollback(s);
 		history_clear(&h);
 		return r;
 	}
@@ -590,8 +608,8 @@ int store_policy_seen(struct store *s, const char *domain, const char *id, const
 	    sqlite3_bind_text(st, 6, joined, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 7, (sqlite3_int64)at) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE)
-		r = db_fail(s, reterr, "recording a policy");
-	db_done(st);
+		r = store_db_fail(s, reterr, "recording a policy");
+	store_db_done(st);
 out:
 	free(joined);
 	return r;
@@ -610,8 +628,8 @@ int store_sts_txt_seen(struct store *s, const char *domain, const char *id, time
 	    sqlite3_bind_text(st, 2, id, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 3, (sqlite3_int64)at) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE)
-		r = db_fail(s, reterr, "recording an _mta-sts record");
-	db_done(st);
+		r = store_db_fail(s, reterr, "recording an _mta-sts record");
+	store_db_done(st);
 	return r;
 }
 
@@ -652,8 +670,8 @@ int store_leaf_seen(struct store *s, const char *domain, const char *mx, const c
 	    sqlite3_bind_text(st, 6, spki_sha256, -1, SQLITE_STATIC) != SQLITE_OK ||
 	    sqlite3_bind_int64(st, 7, (sqlite3_int64)at) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE)
-		r = db_fail(s, reterr, "recording a leaf key");
-	db_done(st);
+		r = store_db_fail(s, reterr, "recording a leaf key");
+	store_db_done(st);
 	return r;
 }
 
@@ -674,4 +692,30 @@ int store_integrity_check(struct store *s, struct mxs_error *reterr)
 	}
 	free(verdict);
 	return r;
+}
+
+sqlite3_stmt *store_stmt(struct store *s, const char *sql, struct mxs_error *reterr)
+{
+	int i;
+
+	for (i = 0; i < STORE_STMT_CACHE && s->cache[i].sql != NULL; i++)
+		if (s->cache[i].sql == sql)
+			return s->cache[i].st;
+	if (i == STORE_STMT_CACHE) {
+		(void)mxs_error_set(reterr, s->path, NULL, "too many statements (%d)",
+				    STORE_STMT_CACHE);
+		return NULL;
+	}
+	if (sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s->cache[i].st, NULL) !=
+	    SQLITE_OK) {
+		(void)store_db_fail(s, reterr, "preparing a statement");
+		return NULL;
+	}
+	s->cache[i].sql = sql;
+	return s->cache[i].st;
+}
+
+const char *store_db_path(const struct store *s)
+{
+	return s->path;
 }

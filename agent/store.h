@@ -7,6 +7,8 @@
  * (STS-TXT-09, STS-FETCH-14, STS-CACHE-01/02), and every valid _mta-sts TXT id seen (STS-TXT-14).
  * The second keeps the leaf certificate and key every MX address presented to each kind of
  * session, so that a key change can be named as the cause of a TLSA mismatch (DANE-ROT-01/02).
+ * The third keeps the TLSA records each authoritative server serves and since when, for the
+ * pre-deployment gate "mxsentry dane-check" (DANE-ROT-01/03; agent/store_dns.c).
  * Current finding state, the alert outbox and TLS-RPT reports come in later migrations (see
  * "Migrations" in store.c).
  *
@@ -120,6 +122,29 @@ int store_sts_txt_seen(struct store *s, const char *domain, const char *id, time
 int store_leaf_seen(struct store *s, const char *domain, const char *mx, const char *address,
 		    const char *alg, const char *cert_sha256, const char *spki_sha256, time_t at,
 		    struct mxs_error *reterr);
+
+/*
+ * Record what one authoritative server (address server) of domain's zone answered for the TLSA
+ * RRset of MX host mx at time at: records[0..n-1] in presentation form ("3 1 1 <hex>", as
+ * lib/tlsa.h writes them), served with TTL ttl (0 when unknown). A record seen for the first
+ * time there gets first_seen = at; one seen before keeps its first_seen. Records of (domain, mx,
+ * server) that are not in this answer are forgotten: a record removed and published again is
+ * visible only from its new publication on. n = 0 (NODATA) forgets them all. One transaction.
+ *
+ * Returns 0; -EINVAL for a bad argument (reterr says which); -ENOMEM, -EIO or -EBUSY.
+ */
+int store_tlsa_view(struct store *s, const char *domain, const char *mx, const char *server,
+		    const char *const *records, size_t n, unsigned ttl, time_t at,
+		    struct mxs_error *reterr);
+
+/*
+ * Since when server has been serving record for mx (see store_tlsa_view()): *ret_first and the
+ * TTL it was last served with in *ret_ttl. Returns 0, -ENOENT when it has not been seen there
+ * (or was removed since), -EIO/-EBUSY/-ENOMEM.
+ */
+int store_tlsa_since(struct store *s, const char *domain, const char *mx, const char *server,
+		     const char *record, time_t *ret_first, unsigned *ret_ttl,
+		     struct mxs_error *reterr);
 
 /*
  * Run SQLite's "PRAGMA integrity_check" on the whole database. Returns 0 when it reports "ok";

@@ -22,14 +22,9 @@
 #include <sqlite3.h>
 
 #include "agent/store.h"
+#include "tests/unit/storefix.h"
 #include "lib/error.h"
 #include "lib/history.h"
-
-struct fixture {
-	char tmp[64];  /* the mkdtemp() directory */
-	char *state;   /* <tmp>/state: not created before store_open() */
-	char *db_path; /* <tmp>/state/mxsentry.db */
-};
 
 static const char policy_a[] = "version: STSv1\nmode: enforce\nmx: mx1.example.com\n"
 			       "mx: *.example.net\nmax_age: 604800\n";
@@ -37,80 +32,6 @@ static const char policy_b[] = "version: STSv1\nmode: testing\nmx: mx1.example.c
 			       "max_age: 86400\n";
 static const char *const mx_a[] = { "mx1.example.com", "*.example.net", NULL };
 static const char *const mx_b[] = { "mx1.example.com", NULL };
-
-static int setup(void **state)
-{
-	struct fixture *f = calloc(1, sizeof(*f));
-
-	assert_non_null(f);
-	strcpy(f->tmp, "/tmp/mxs-test-store-XXXXXX");
-	assert_non_null(mkdtemp(f->tmp));
-	f->state = mxs_strdupf("%s/state", f->tmp);
-	f->db_path = mxs_strdupf("%s/mxsentry.db", f->state);
-	assert_non_null(f->state);
-	assert_non_null(f->db_path);
-	*state = f;
-	return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static int teardown(void **state)
-{
-	struct fixture *f = *state;
-
-	assert_int_equal(nftw(f->tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS), 0);
-	free(f->state);
-	free(f->db_path);
-	free(f);
-	return 0;
-}
-
-static struct store *open_ok(const struct fixture *f)
-{
-	struct mxs_error err = { 0 };
-	struct store *s = NULL;
-	int r = store_open(f->state, &s, &err);
-
-	if (r != 0)
-		fail_msg("store_open: %d: %s", r, err.what);
-	mxs_error_clear(&err);
-	return s;
-}
-
-/* Run one query returning one integer, directly on the file (not through the store). */
-static long long sql_int(const char *db_path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *st = NULL;
-	long long v;
-
-	assert_int_equal(sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &st, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	v = sqlite3_column_int64(st, 0);
-	assert_int_equal(sqlite3_finalize(st), SQLITE_OK);
-	assert_int_equal(sqlite3_close(db), SQLITE_OK);
-	return v;
-}
-
-/* Run statements directly on the file, creating it when missing. */
-static void sql_exec(const char *db_path, const char *sql)
-{
-	sqlite3 *db = NULL;
-
-	assert_int_equal(
-	    sqlite3_open_v2(db_path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL),
-	    SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
-	assert_int_equal(sqlite3_close(db), SQLITE_OK);
-}
 
 static struct history load(struct store *s, const char *domain)
 {
@@ -483,7 +404,7 @@ static void make_v1_database(const struct fixture *f)
 		 "PRAGMA user_version = 1;");
 }
 
-/* A version 1 database is brought to version 2: its rows stay, the key table is added. */
+/* A version 1 database is brought up to date: its rows stay, the key table is added. */
 static void test_migrate_v1_to_v2(void **state)
 {
 	struct fixture *f = *state;
@@ -494,8 +415,7 @@ static void test_migrate_v1_to_v2(void **state)
 	make_v1_database(f);
 	assert_int_equal(sql_int(f->db_path, "PRAGMA user_version"), 1);
 	s = open_ok(f);
-	assert_int_equal(store_schema_version(), 2);
-	assert_int_equal(sql_int(f->db_path, "PRAGMA user_version"), 2);
+	assert_int_equal(sql_int(f->db_path, "PRAGMA user_version"), store_schema_version());
 	assert_int_equal(sql_int(f->db_path, "SELECT count(*) FROM sqlite_master WHERE type = "
 					     "'table' AND name = 'leaf_history'"),
 			 1);
