@@ -5,6 +5,7 @@
 #include "agent/cli_config.h"
 
 #include <errno.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include "checks/registry.h"
@@ -105,4 +106,31 @@ void cli_config_summary(const struct config *cfg, bool verbose, FILE *out)
 		fprintf(out, "alert sinks:\n");
 	for (i = 0; i < cfg->n_sinks; i++)
 		print_sink(&cfg->sinks[i], out);
+}
+
+int cli_bad(const char *prog, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s: ", prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return -EINVAL;
+}
+
+int cli_check_resolver(const char *prog, const char *arg)
+{
+	if (!config_valid_endpoint(arg, false))
+		return cli_bad(prog, "--resolver \"%s\" is not an IP address with an optional port",
+			       arg);
+	return 0;
+}
+
+int cli_check_dnssec_probe(const char *prog, const char *arg)
+{
+	if (arg[0] == '\0' || strlen(arg) > 254)
+		return cli_bad(prog, "--dnssec-probe \"%s\" is not a domain name", arg);
+	return 0;
 }

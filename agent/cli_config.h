@@ -23,4 +23,19 @@ int cli_config_load(const char *path, FILE *err, struct config **ret_cfg);
  */
 void cli_config_summary(const struct config *cfg, bool verbose, FILE *out);
 
+/*
+ * Print "PROG: message" and a newline to stderr, for a bad argument. Returns -EINVAL, so that a
+ * parser can "return cli_bad(...)".
+ */
+int cli_bad(const char *prog, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Check the arguments the commands that look things up share: --resolver ADDR (an IP address
+ * with an optional port) and --dnssec-probe NAME (a domain name in text, at most 253
+ * characters, RFC 1035 §2.3.4, with an optional trailing dot). Return 0, or cli_bad()'s -EINVAL
+ * after saying what is wrong.
+ */
+int cli_check_resolver(const char *prog, const char *arg);
+int cli_check_dnssec_probe(const char *prog, const char *arg);
+
 #endif

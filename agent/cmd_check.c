@@ -85,18 +85,6 @@ static void usage(FILE *out)
 	    "(also for bad arguments).\n");
 }
 
-__attribute__((format(printf, 1, 2))) static int bad(const char *fmt, ...)
-{
-	va_list ap;
-
-	fprintf(stderr, "mxsentry check: ");
-	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
-	va_end(ap);
-	fputc('\n', stderr);
-	return -EINVAL;
-}
-
 static int parse_duration(const char *opt, const char *arg, long unit, long long *out)
 {
 	struct mxs_error err = { 0 };
@@ -170,11 +158,8 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 				return -EINVAL;
 			break;
 		case 'r':
-			if (!config_valid_endpoint(optarg, false))
-				return bad(
-				    "--resolver \"%s\" is not an IP address with an optional "
-				    "port",
-				    optarg);
+			if (cli_check_resolver("mxsentry check", optarg) < 0)
+				return -EINVAL;
 			a->resolver = optarg;
 			break;
 		case OPT_CA:
@@ -201,17 +186,17 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 			a->state_dir = optarg;
 			break;
 		case OPT_DNSSEC_PROBE:
-			/* A DNS name is at most 253 characters in text (RFC 1035 §2.3.4). */
-			if (optarg[0] == '\0' || strlen(optarg) > 254)
-				return bad("--dnssec-probe \"%s\" is not a domain name", optarg);
+			if (cli_check_dnssec_probe("mxsentry check", optarg) < 0)
+				return -EINVAL;
 			a->dnssec_probe = optarg;
 			break;
 		case OPT_SESSIONS:
 			errno = 0;
 			n = strtol(optarg, &end, 10);
 			if (errno != 0 || *end != '\0' || n < 1 || n > 4096)
-				return bad("--sessions \"%s\" is not a number from 1 to 4096",
-					   optarg);
+				return cli_bad("mxsentry check",
+					       "--sessions \"%s\" is not a number from 1 to 4096",
+					       optarg);
 			a->sessions = (unsigned)n;
 			break;
 		case 'h':
@@ -224,7 +209,8 @@ static int parse_args(int argc, char **argv, struct check_args *a)
 	a->domains = argv + optind;
 	a->n_domains = argc - optind;
 	if (a->n_domains == 0 && a->config == NULL)
-		return bad("%s", "name at least one DOMAIN, or a configuration with -f FILE");
+		return cli_bad("mxsentry check", "%s",
+			       "name at least one DOMAIN, or a configuration with -f FILE");
 	return 0;
 }
 
@@ -235,14 +221,16 @@ static int apply_overrides(const struct check_args *a, struct config *cfg)
 
 	if (a->timeout_ms >= 0) {
 		if (a->timeout_ms < 100 || a->timeout_ms > 3600 * 1000LL)
-			return bad("%s is out of range (100ms to 1h)", "--timeout");
+			return cli_bad("mxsentry check", "%s is out of range (100ms to 1h)",
+				       "--timeout");
 		t->connect = t->greeting = t->command = t->tls = t->dns = (unsigned)a->timeout_ms;
 		if (t->session < t->greeting)
 			t->session = t->greeting;
 	}
 	if (a->session_ms >= 0) {
 		if (a->session_ms < 100 || a->session_ms > 3600 * 1000LL)
-			return bad("%s is out of range (100ms to 1h)", "--session-timeout");
+			return cli_bad("mxsentry check", "%s is out of range (100ms to 1h)",
+				       "--session-timeout");
 		t->session = (unsigned)a->session_ms;
 	}
 	if (a->sessions > 0)

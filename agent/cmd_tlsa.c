@@ -3,8 +3,7 @@
  *
  * The association data comes from lib/tlsa.h (tlsa_association, tlsa_format), the very code
  * the dane_tlsa check matches with, so that what this command prints is what the check
- * accepts. Certificates are read with OpenSSL's PEM reader and then through
- * certinfo_from_der(), like the certificates a server presents.
+ * accepts. Certificates are read by agent/pemfile.h, like the certificates a server presents.
  */
 #include <errno.h>
 #include <getopt.h>
@@ -13,17 +12,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
-
 #include "agent/cmd_tlsa.h"
+#include "agent/pemfile.h"
 #include "lib/certinfo.h"
 #include "lib/tlsa.h"
 
-/* More certificates than any chain has; a cap on what one file may make us read. */
-#define MAX_CERTS 16
+#define MAX_CERTS PEMFILE_MAX_CERTS
 
 static void usage(FILE *out)
 {
@@ -41,66 +35,13 @@ static void usage(FILE *out)
 		"Exit status: 0 success, 1 unreadable file or no certificate, 2 usage error.\n");
 }
 
-/*
- * Read every certificate of a PEM file (at most MAX_CERTS). Returns the number read (> 0), or
- * -errno for an unreadable file, or -EINVAL when it holds no certificate; *ret_why then says
- * why in words (static).
- */
-static int read_pem(const char *path, struct certinfo **certs, const char **ret_why)
-{
-	BIO *bio = BIO_new_file(path, "r");
-	int n = 0, r = 0;
-	X509 *x;
-
-	if (bio == NULL) {
-		r = errno != 0 ? -errno : -EIO;
-		*ret_why = strerror(-r);
-		ERR_clear_error();
-		return r;
-	}
-	while (n < MAX_CERTS && (x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-		unsigned char *der = NULL;
-		int len = i2d_X509(x, &der);
-
-		X509_free(x);
-		if (len <= 0) {
-			r = -EINVAL;
-			*ret_why = "a certificate could not be encoded";
-			break;
-		}
-		r = certinfo_from_der(der, (size_t)len, &certs[n], NULL);
-		OPENSSL_free(der);
-		if (r < 0) {
-			*ret_why =
-			    r == -ENOMEM ? strerror(ENOMEM) : "a certificate mxsentry cannot read";
-			break;
-		}
-		n++;
-	}
-	ERR_clear_error();
-	BIO_free(bio);
-	if (r < 0 || n == 0) {
-		while (n > 0) {
-			n--;
-			certs[n] = certinfo_free(certs[n]);
-		}
-		if (r == 0)
-			*ret_why = "no PEM certificate in it";
-		return r < 0 ? r : -EINVAL;
-	}
-	return n;
-}
-
 /* The recommended record for one certificate (DANE-USG-02): a new string, or NULL. */
 static char *record_for(const struct certinfo *c)
 {
-	struct tlsa_rr rr = { .mtype = TLSA_MTYPE_SHA256 };
+	struct tlsa_rr rr = { 0 };
 	char *text = NULL;
 
-	/* RFC 7671 §5.2.1: a trust anchor is published as its whole certificate, Cert(0) */
-	rr.usage = c->is_ca ? TLSA_USAGE_DANE_TA : TLSA_USAGE_DANE_EE;
-	rr.selector = c->is_ca ? TLSA_SELECTOR_CERT : TLSA_SELECTOR_SPKI;
-	if (tlsa_association(c, rr.selector, rr.mtype, &rr.data, &rr.len) < 0)
+	if (tlsa_recommend(c, &rr) < 0)
 		return NULL;
 	if (tlsa_format(&rr, &text) < 0)
 		text = NULL;
@@ -177,7 +118,7 @@ int cmd_tlsa(int argc, char **argv)
 		fprintf(stderr, "mxsentry tlsa: expected one FILE.pem (see --help)\n");
 		goto out;
 	}
-	n = read_pem(argv[optind], certs, &why);
+	n = pemfile_read_certs(argv[optind], certs, MAX_CERTS, &why);
 	if (n < 0) {
 		fprintf(stderr, "mxsentry tlsa: %s: %s\n", argv[optind], why);
 		rc = 1;

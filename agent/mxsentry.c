@@ -1,9 +1,10 @@
 /*
  * mxsentry.c - the command: one-shot checks and tools around the agent.
  *
- * Commands: "check" (agent/cmd_check.c), "config check" and "tlsa" (agent/cmd_tlsa.c). Exit
- * codes of "check" follow the Nagios plugin conventions (0-3); the others: 0 success, 1 the
- * input was rejected (e.g. configuration errors), 2 usage error.
+ * Commands: "check" (agent/cmd_check.c), "config check", "tlsa" (agent/cmd_tlsa.c) and
+ * "dane-check" (agent/cmd_dane_check.c). Exit codes of "check" follow the Nagios plugin
+ * conventions (0-3), those of "dane-check" are its own (0 yes, 1 wait, 2 no, 3 unknown); the
+ * others: 0 success, 1 the input was rejected (e.g. configuration errors), 2 usage error.
  */
 #include "autoconf.h"
 
@@ -14,27 +15,31 @@
 
 #include "agent/cli_config.h"
 #include "agent/cmd_check.h"
+#include "agent/cmd_dane_check.h"
 #include "agent/cmd_tlsa.h"
 
 static void usage(FILE *out)
 {
-	fprintf(out,
-		"Usage: mxsentry [--help] [--version] COMMAND [ARGS]\n"
-		"\n"
-		"Watch the inbound mail transport security of your domains: MX STARTTLS and\n"
-		"certificates, MTA-STS, DANE and TLS-RPT.\n"
-		"\n"
-		"Commands:\n"
-		"  check [OPTIONS] [DOMAIN...]  probe the MX hosts of each domain and report;\n"
-		"                           text, --json or --nagios (see mxsentry check --help)\n"
-		"  config check [-v] FILE   load FILE, report every error as FILE:LINE: message;\n"
-		"                           -v also lists the effective settings of each domain\n"
-		"  tlsa FILE.pem [--mx HOST]...  print the TLSA records (3 1 1, or 2 0 1 for a\n"
-		"                           CA) to publish for a certificate or chain\n"
-		"\n"
-		"Exit status: check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; other commands:\n"
-		"0 success, 1 input rejected, 2 usage error.\n"
-		"See mxsentry(1) and mxsentry.conf(5).\n");
+	fprintf(
+	    out,
+	    "Usage: mxsentry [--help] [--version] COMMAND [ARGS]\n"
+	    "\n"
+	    "Watch the inbound mail transport security of your domains: MX STARTTLS and\n"
+	    "certificates, MTA-STS, DANE and TLS-RPT.\n"
+	    "\n"
+	    "Commands:\n"
+	    "  check [OPTIONS] [DOMAIN...]  probe the MX hosts of each domain and report;\n"
+	    "                           text, --json or --nagios (see mxsentry check --help)\n"
+	    "  config check [-v] FILE   load FILE, report every error as FILE:LINE: message;\n"
+	    "                           -v also lists the effective settings of each domain\n"
+	    "  tlsa FILE.pem [--mx HOST]...  print the TLSA records (3 1 1, or 2 0 1 for a\n"
+	    "                           CA) to publish for a certificate or chain\n"
+	    "  dane-check DOMAIN --cert NEW.pem  may NEW.pem go live under DANE? exit 0 yes,\n"
+	    "                           1 wait, 2 no (prints the records to publish), 3 unknown\n"
+	    "\n"
+	    "Exit status: check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; other commands:\n"
+	    "0 success, 1 input rejected, 2 usage error.\n"
+	    "See mxsentry(1) and mxsentry.conf(5).\n");
 }
 
 static int cmd_config_check(int argc, char **argv)
@@ -104,6 +109,8 @@ int main(int argc, char **argv)
 		return cmd_check(argc - 1, argv + 1);
 	if (strcmp(argv[1], "tlsa") == 0)
 		return cmd_tlsa(argc - 1, argv + 1);
+	if (strcmp(argv[1], "dane-check") == 0)
+		return cmd_dane_check(argc - 1, argv + 1);
 	fprintf(stderr, "mxsentry: unknown command \"%s\" (see mxsentry --help)\n", argv[1]);
 	return 2;
 }

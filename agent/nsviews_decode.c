@@ -237,6 +237,8 @@ int nsviews_decode_tlsa(struct ns_answer *a, const unsigned char *abuf, int alen
 	for (rr = dnswire_rr_next(&msg->answer, DNSWIRE_TYPE_TLSA, &iter); rr != NULL;
 	     rr = dnswire_rr_next(&msg->answer, DNSWIRE_TYPE_TLSA, &iter)) {
 		a->rrs[a->n_rrs] = tlsa_present(rr);
+		if (a->n_rrs == 0 || rr->ttl < a->ttl)
+			a->ttl = rr->ttl;
 		if (a->rrs[a->n_rrs] == NULL) {
 			status = ARES_ENOMEM;
 			goto out;

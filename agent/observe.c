@@ -6,11 +6,14 @@
  */
 #include "agent/observe.h"
 
+#include <arpa/nameser.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/sts_view.h"
+#include "lib/tlsa.h"
 
 int observe_history(struct store *store, const char *domain, const char *no_store_reason,
 		    struct history *ret)
@@ -70,6 +73,104 @@ static int record_leaves(struct store *store, const struct snapshot *snap, struc
 	return r;
 }
 
+/* Whether some authoritative server answered the TLSA question of this MX host. */
+static bool ns_answered(const struct snapshot *snap, const struct mx_host *mx)
+{
+	size_t i, k;
+
+	for (i = 0; i < snap->n_ns_views; i++)
+		for (k = 0; k < snap->ns_views[i].n_answers; k++) {
+			const struct ns_answer *a = &snap->ns_views[i].answers[k];
+
+			if (a->qtype == ns_t_tlsa && a->qname != NULL && mx->tlsa.qname != NULL &&
+			    strcmp(a->qname, mx->tlsa.qname) == 0 &&
+			    (a->status == DNS_OK || a->status == DNS_NODATA ||
+			     a->status == DNS_NXDOMAIN))
+				return true;
+		}
+	return false;
+}
+
+/*
+ * An MX host in another zone than the domain's is not asked of authoritative servers
+ * (nsviews.h): what the resolver answered, with AD, stands for them under the name
+ * OBSERVE_RESOLVER, so that the gate still has a "since when" to go by.
+ */
+static int record_tlsa_resolver(struct store *store, const struct snapshot *snap,
+				const struct mx_host *mx, struct mxs_error *reterr)
+{
+	const struct tlsa_lookup *t = &mx->tlsa;
+	size_t i, n = 0, of = t->status == DNS_OK ? t->n_rrs : 0;
+	char **texts;
+	int r = 0;
+
+	texts = calloc(of + 1, sizeof(*texts));
+	if (texts == NULL)
+		return -ENOMEM;
+	for (i = 0; r == 0 && i < of; i++) {
+		r = tlsa_format(&t->rrs[i], &texts[n]);
+		/* a record without data cannot be written, nor can it match: leave it out */
+		if (r == -EINVAL)
+			r = 0;
+		else if (r == 0)
+			n++;
+	}
+	if (r == 0)
+		r = store_tlsa_view(store, snap->domain, mx->name, OBSERVE_RESOLVER,
+				    (const char *const *)texts, n, t->ttl, snap->taken_at, reterr);
+	for (i = 0; texts[i] != NULL; i++)
+		free(texts[i]);
+	free(texts);
+	return r;
+}
+
+/*
+ * DANE-ROT-01/03: what every authoritative server serves at _25._tcp.<mx>, so that
+ * "mxsentry dane-check" can tell how long a record has been visible everywhere. An answer that
+ * says there is nothing (NODATA, NXDOMAIN) is recorded as such; a server that did not answer
+ * tells nothing, and what it served before is kept.
+ */
+static int record_tlsa_views(struct store *store, const struct snapshot *snap,
+			     struct mxs_error *reterr)
+{
+	static const char prefix[] = "_25._tcp.";
+	size_t i, k;
+	int r = 0, q;
+
+	for (i = 0; i < snap->n_ns_views; i++) {
+		const struct ns_view *v = &snap->ns_views[i];
+
+		for (k = 0; k < v->n_answers; k++) {
+			const struct ns_answer *a = &v->answers[k];
+			bool none = a->status == DNS_NODATA || a->status == DNS_NXDOMAIN;
+
+			if (a->qtype != ns_t_tlsa || a->qname == NULL ||
+			    strncmp(a->qname, prefix, sizeof(prefix) - 1) != 0 ||
+			    a->qname[sizeof(prefix) - 1] == '\0' ||
+			    (a->status != DNS_OK && !none) || v->address[0] == '\0')
+				continue;
+			q = store_tlsa_view(store, snap->domain, a->qname + sizeof(prefix) - 1,
+					    v->address, (const char *const *)a->rrs,
+					    none ? 0 : a->n_rrs, a->ttl, snap->taken_at,
+					    r == 0 ? reterr : NULL);
+			if (q < 0 && r == 0)
+				r = q;
+		}
+	}
+	for (i = 0; i < snap->n_mx; i++) {
+		const struct mx_host *mx = &snap->mx[i];
+
+		if (!mx->tlsa.looked_up || !mx->tlsa.secure || ns_answered(snap, mx) ||
+		    !(mx->tlsa.status == DNS_OK || mx->tlsa.status == DNS_NODATA ||
+		      mx->tlsa.status == DNS_NXDOMAIN))
+			continue;
+		q = record_tlsa_resolver(store, snap, mx, r == 0 ? reterr : NULL);
+		if (q < 0 && r == 0)
+			r = q;
+	}
+	return r;
+}
+
 int observe_record(struct store *store, const struct snapshot *snap, struct mxs_error *reterr)
 {
 	const struct policy_fetch *pf = &snap->policy;
@@ -94,5 +195,8 @@ int observe_record(struct store *store, const struct snapshot *snap, struct mxs_
 	}
 	sts_view_clear(&v);
 	q = record_leaves(store, snap, r == 0 ? reterr : NULL);
+	if (r == 0)
+		r = q;
+	q = record_tlsa_views(store, snap, r == 0 ? reterr : NULL);
 	return r < 0 ? r : q;
 }

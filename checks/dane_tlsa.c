@@ -41,6 +41,7 @@
 #include "checks/check.h"
 #include "checks/dane_tlsa_explain.h"
 #include "lib/dane.h"
+#include "lib/dane_gate.h"
 #include "lib/history.h"
 #include "lib/tlsa.h"
 
@@ -127,23 +128,6 @@ static int set_change(struct finding *f, const struct key_change *kc)
 	return 0;
 }
 
-/* The DNSSEC state of the TLSA answer as lib/dane.h words it (DANE-DNS-02/03). */
-static enum dane_dnssec tlsa_state(const struct tlsa_lookup *t)
-{
-	switch (t->status) {
-	case DNS_OK:
-		return t->secure ? DANE_DNSSEC_SECURE : DANE_DNSSEC_INSECURE;
-	case DNS_NODATA:
-	case DNS_NXDOMAIN:
-		/* an insecure denial is "insecure": pre-DANE TLS either way */
-		return t->secure ? DANE_DNSSEC_SECURE_NXDOMAIN : DANE_DNSSEC_INSECURE;
-	case DNS_SERVFAIL:
-	default:
-		/* a validator answers SERVFAIL for bogus data: the two look alike here */
-		return DANE_DNSSEC_SERVFAIL;
-	}
-}
-
 /* Run dane_evaluate() on one host, and optionally one session. */
 static int run_dane(struct eval *ev, const struct mx_host *mx, const struct smtp_probe *p,
 		    bool starttls_offered, struct dane_result *ret)
@@ -151,7 +135,7 @@ static int run_dane(struct eval *ev, const struct mx_host *mx, const struct smtp
 	struct dane_input in = {
 		.mx_dnssec = ev->snap->mx_secure ? DANE_DNSSEC_SECURE : DANE_DNSSEC_INSECURE,
 		.address_dnssec = mx->addr_secure ? DANE_DNSSEC_SECURE : DANE_DNSSEC_INSECURE,
-		.tlsa_dnssec = tlsa_state(&mx->tlsa),
+		.tlsa_dnssec = dane_gate_tlsa_state(&mx->tlsa),
 		.tlsa = mx->tlsa.rrs,
 		.n_tlsa = mx->tlsa.n_rrs,
 		.starttls_offered = starttls_offered,

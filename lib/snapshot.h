@@ -211,6 +211,7 @@ struct ns_answer {
 	 * quoted; MX: "10 mx1.example.com") */
 	char **rrs;
 	size_t n_rrs;
+	unsigned ttl; /* TLSA: smallest TTL of the records as served (the original TTL); else 0 */
 };
 
 /* One authoritative name server of the domain's zone, and what it answered. */

@@ -385,3 +385,17 @@ void tlsa_array_free(struct tlsa_rr *v, size_t n)
 		tlsa_clear(&v[i]);
 	free(v);
 }
+
+int tlsa_recommend(const struct certinfo *info, struct tlsa_rr *ret_rr)
+{
+	struct tlsa_rr rr = { .mtype = TLSA_MTYPE_SHA256 };
+	int r;
+
+	rr.usage = info->is_ca ? TLSA_USAGE_DANE_TA : TLSA_USAGE_DANE_EE;
+	rr.selector = info->is_ca ? TLSA_SELECTOR_CERT : TLSA_SELECTOR_SPKI;
+	r = tlsa_association(info, rr.selector, rr.mtype, &rr.data, &rr.len);
+	if (r < 0)
+		return r;
+	*ret_rr = rr;
+	return 0;
+}

@@ -116,6 +116,18 @@ int tlsa_matches(const struct tlsa_rr *rr, const struct certinfo *info);
  */
 int tlsa_format(const struct tlsa_rr *rr, char **ret_text);
 
+/*
+ * The record to publish for a certificate (DANE-USG-02): "3 1 1" (DANE-EE, SPKI, SHA2-256) for
+ * an end-entity certificate, so that renewals with the same key keep matching; "2 0 1"
+ * (DANE-TA, Cert, SHA2-256) for a CA certificate, as RFC 7671 §5.2.1 recommends for a trust
+ * anchor.
+ *
+ * ret_rr: on success the record; release with tlsa_clear().
+ *
+ * Returns 0 or -ENOMEM.
+ */
+int tlsa_recommend(const struct certinfo *info, struct tlsa_rr *ret_rr);
+
 /* "PKIX-TA", "PKIX-EE", "DANE-TA", "DANE-EE", "PrivCert" or "unassigned" (static string). */
 const char *tlsa_usage_name(uint8_t usage);
 

@@ -109,4 +109,20 @@ tap_like "... saying why" "$ERR" 'nonexistent\.pem: No such file or directory'
 run "$MXSENTRY" tlsa
 tap_is "tlsa without FILE is a usage error (2)" "$RC" 2
 
+# "dane-check": answers 0-3; anything that keeps it from judging is 3, "could not tell".
+run "$MXSENTRY" dane-check example.com
+tap_is "dane-check without --cert cannot tell (3)" "$RC" 3
+tap_like "... and says what is missing" "$ERR" '--cert NEW\.pem is required'
+run "$MXSENTRY" dane-check example.com --cert "$top_srcdir/Makefile.am"
+tap_is "dane-check with a file without a certificate cannot tell (3)" "$RC" 3
+tap_like "... saying why" "$ERR" 'Makefile\.am: no PEM certificate in it'
+run "$MXSENTRY" dane-check 'bad..name' --cert "$certs/leaf-a.pem"
+tap_is "dane-check of something that is not a domain name cannot tell (3)" "$RC" 3
+state_file=$(mktemp)
+run "$MXSENTRY" dane-check example.com --cert "$certs/leaf-a.pem" --state-dir "$state_file"
+tap_is "dane-check with a state directory that is a file cannot tell (3)" "$RC" 3
+tap_like "... and says it cannot tell how long records were served" "$ERR" \
+	'cannot tell how long records have been served'
+rm -f "$state_file"
+
 tap_done

@@ -9,6 +9,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab-check.sh"
+. "$(dirname "$0")/lab-dane.sh"
 lab=$top_srcdir/tests/lab/lab
 
 skip()
@@ -140,6 +141,8 @@ tap_like "... and without a state directory it says the history is missing" "$ER
 tap_is "rotate-dane.test: the TLSA record did not change" "$t1" "$t0"
 tap_check "rotate-dane.test: the served key changed and matches no TLSA" \
 	test -n "$k1" -a "$k1" != "$k0" -a "$k1" != "$t1"
+
+lab_dane_tests
 
 if "$lab" down >"$log" 2>&1 && ! "$lab" status >/dev/null 2>&1; then
 	tap_result 0 "lab down leaves nothing running"

@@ -6,6 +6,11 @@
 #   dns.sh down     stop the daemons (silently succeeds if they are not running)
 #   dns.sh rotate   no-op: a rotation changes MX keys and policy bodies, never DNS (that is what
 #                   the rotate-* scenarios test)
+#   dns.sh tlsa HOST TTL [RDATA...]
+#                   replace the TLSA RRset _25._tcp.HOST on every server of HOST's zone by the
+#                   records given ("3 1 1 <hex>" each; none removes it), with TTL seconds, through
+#                   a knotc transaction (a signed zone is signed again at once); "lab up" restores
+#                   the table's records. This is how a test publishes what "mxsentry tlsa" prints.
 #
 # Addresses (lab.env):
 #   $LAB_NS1        knot 1: the signed parent "test." (glue, delegations, DS) and every scenario zone
@@ -237,14 +242,62 @@ dns_up()
 		fail_with_log "$DNS_RUN/unbound/unbound.log" "unbound does not validate $LAB_PARENT."
 }
 
+# The scenario zone HOST belongs to (the longest scenario domain it is in), and its kind.
+zone_of_host()
+{
+	local host=$1 domain kind best="" best_kind=""
+	while IFS=$'\t' read -r domain kind _; do
+		if [[ $host == "$domain" || $host == *".$domain" ]] && [ ${#domain} -gt ${#best} ]; then
+			best=$domain
+			best_kind=$kind
+		fi
+	done < <(scenario_lines)
+	[ -n "$best" ] || return 1
+	printf '%s %s\n' "$best" "$best_kind"
+}
+
+# Replace the TLSA RRset of one MX host on one knot instance in a single transaction.
+knot_set_tlsa()
+{
+	local instance=$1 zone=$2 owner=$3 ttl=$4 conf=$DNS_RUN/knot$1/knot.conf rdata
+	shift 4
+	knotc -c "$conf" zone-begin "$zone." >/dev/null
+	knotc -c "$conf" zone-unset "$zone." "$owner" TLSA >/dev/null 2>&1 || true
+	for rdata in "$@"; do
+		# shellcheck disable=SC2086 # the record's fields are separate words for knotc
+		knotc -c "$conf" zone-set "$zone." "$owner" "$ttl" TLSA $rdata >/dev/null || {
+			knotc -c "$conf" zone-abort "$zone." >/dev/null 2>&1 || true
+			die "knot $instance: cannot set $owner TLSA $rdata"
+		}
+	done
+	knotc -c "$conf" zone-commit "$zone." >/dev/null ||
+		die "knot $instance: cannot commit the TLSA change of $owner"
+}
+
+dns_tlsa()
+{
+	local host=${1:-} ttl=${2:-} zone kind
+	[ -n "$host" ] && [[ $ttl =~ ^[0-9]+$ ]] || die "usage: dns.sh tlsa HOST TTL [RDATA...]"
+	shift 2
+	host=${host%.}
+	read -r zone kind < <(zone_of_host "$host") || die "$host is in no scenario zone"
+	knot_set_tlsa 1 "$zone" "_25._tcp.$host." "$ttl" "$@"
+	[ "$kind" = split ] && knot_set_tlsa 2 "$zone" "_25._tcp.$host." "$ttl" "$@"
+	return 0
+}
+
 main()
 {
 	case ${1:-} in
 	up) dns_up ;;
 	down) dns_down ;;
 	rotate) ;;
+	tlsa)
+		shift
+		dns_tlsa "$@"
+		;;
 	*)
-		echo "usage: $0 up|down|rotate" >&2
+		echo "usage: $0 up|down|rotate|tlsa HOST TTL [RDATA...]" >&2
 		exit 2
 		;;
 	esac
