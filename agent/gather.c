@@ -304,6 +304,13 @@ static int tlsa_take(struct tlsa_lookup *t, const struct dns_result *r)
 	t->status = r->status;
 	t->secure = r->ad;
 	t->ttl = r->ttl;
+	if (r->rrsig) {
+		/* RFC 4034 §3.1.5: 32-bit times, read as the nearest to now */
+		time_t now = time(NULL);
+
+		t->sig_expiration = now + (int32_t)(r->rrsig_expiration - (uint32_t)now);
+		t->sig_inception = now + (int32_t)(r->rrsig_inception - (uint32_t)now);
+	}
 	if (r->detail != NULL) {
 		t->detail = strdup(r->detail);
 		if (t->detail == NULL)

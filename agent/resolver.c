@@ -50,6 +50,7 @@
 /* RFC 4035 §3.2.3, RFC 6840 §5.7: AD is bit 0x20 of the header's fourth octet. */
 #define RESOLVER_HDR_FLAGS2 3
 #define RESOLVER_FLAG_AD    0x20
+#define RESOLVER_OPT_LEN    11 /* an OPT RR without options */
 
 /* One query from resolver_query() until its callback has run. */
 struct query {
@@ -404,6 +405,26 @@ static int decode_tlsa(struct dns_result *r, const unsigned char *abuf, int alen
 		}
 		r->n_tlsa++;
 	}
+	/* DANE-EXP-03: the signatures over the TLSA RRset; the one that expires first counts. */
+	for (i = 0; i < msg->answer.n; i++) {
+		const struct dnswire_rr *sig = &msg->answer.rrs[i];
+		uint32_t inception, expiration;
+
+		/* RFC 4034 §3.1: type covered (2), algorithm, labels, original TTL (4), expiration
+		 * (4), inception (4), ... */
+		if (sig->type != DNSWIRE_TYPE_RRSIG || sig->rdlength < 18 ||
+		    ((unsigned)sig->rdata[0] << 8 | sig->rdata[1]) != DNSWIRE_TYPE_TLSA)
+			continue;
+		expiration = (uint32_t)sig->rdata[8] << 24 | (uint32_t)sig->rdata[9] << 16 |
+			     (uint32_t)sig->rdata[10] << 8 | sig->rdata[11];
+		inception = (uint32_t)sig->rdata[12] << 24 | (uint32_t)sig->rdata[13] << 16 |
+			    (uint32_t)sig->rdata[14] << 8 | sig->rdata[15];
+		if (!r->rrsig || (int32_t)(expiration - r->rrsig_expiration) < 0) {
+			r->rrsig = true;
+			r->rrsig_expiration = expiration;
+			r->rrsig_inception = inception;
+		}
+	}
 	/* The chain expires with its shortest link; above 2^31-1 reads as 0 (RFC 2181 §8). */
 	for (i = 0; i < msg->answer.n; i++) {
 		unsigned long ttl = msg->answer.rrs[i].ttl;
@@ -511,6 +532,15 @@ static void query_send(struct query *q, const char *name)
 	}
 	/* RFC 6840 §5.7: AD in a request asks a validating resolver to report its verdict. */
 	qbuf[RESOLVER_HDR_FLAGS2] |= RESOLVER_FLAG_AD;
+	/*
+	 * TLSA also with DO (RFC 3225), for the RRSIGs: the DANE binding expires with them
+	 * (DANE-EXP-03). The OPT RR ares_create_query() appends is the message's last 11 octets:
+	 * root name, TYPE 41, CLASS, TTL = extended RCODE, version, flags (DO is its top bit).
+	 */
+	if (q->type == ns_t_tlsa && qlen >= RESOLVER_OPT_LEN + 12 &&
+	    qbuf[qlen - RESOLVER_OPT_LEN] == 0 && qbuf[qlen - RESOLVER_OPT_LEN + 1] == 0 &&
+	    qbuf[qlen - RESOLVER_OPT_LEN + 2] == 41)
+		qbuf[qlen - RESOLVER_OPT_LEN + 7] |= 0x80;
 	ares_send(ares_loop_channel(q->res->al), qbuf, qlen, on_answer, q);
 	ares_free_string(qbuf);
 }

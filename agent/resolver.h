@@ -16,6 +16,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <systemd/sd-event.h>
 
 #include "lib/error.h"
@@ -60,6 +61,10 @@ struct dns_result {
 			       * answer order, whatever its owner (the resolver followed the
 			       * CNAMEs, DANE-LKP-06); usable or not, as received */
 	size_t n_tlsa;
+	/* TLSA queries (sent with DO): the RRSIG over the TLSA RRset that expires first, its
+	 * expiration and inception as sent (RFC 4034 §3.1.5: serial number arithmetic) */
+	bool rrsig;
+	uint32_t rrsig_expiration, rrsig_inception;
 	char **names; /* for NS queries: the name servers' host names as received, without the
 		       * trailing dot, in answer order (owned, like the array) */
 	size_t n_names;

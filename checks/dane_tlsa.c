@@ -16,7 +16,10 @@
  *    (DANE-USG-05/06, DANE-NAME-02, DANE-EXP-02): CRITICAL, named by the RFC 8460 result type
  *    lib/dane.h gives, once per MX address;
  *  - a chain that passes but through a single record (DANE-ROT-03) or through a whole
- *    certificate under DANE-EE (DANE-SEL-06): OK findings with the advice.
+ *    certificate under DANE-EE (DANE-SEL-06): OK findings with the advice;
+ *  - a secure RRset too large for a UDP answer (DANE-PUB-02): dane.tlsa.large, WARNING; its
+ *    signature expiring within 3 days (DANE-EXP-03): dane.tlsa.rrsig-expiring, WARNING; valid
+ *    for more than 30 days: dane.tlsa.rrsig-long, OK with the advice.
  *
  * Rotation (DANE-ROT-01/02). With the store's history (lib/history.h), a session whose leaf key
  * differs from the key the same (MX host, address, algorithm) presented before names the change
@@ -46,6 +49,13 @@
 #include "lib/tlsa.h"
 
 #define CHECK_NAME "dane_tlsa"
+
+/* DANE-PUB-02 (PROJECT): an RRset larger than a 1232-octet UDP answer is a warning. */
+#define DANE_UDP_SIZE 1232
+/* DANE-EXP-03 (PROJECT): a TLSA signature expiring within 3 days is a warning; one valid
+ * for more than 30 days is noted. */
+#define RRSIG_WARN_SECS (3 * 86400L)
+#define RRSIG_LONG_SECS (30 * 86400L)
 
 /* RFC 8460 §4.3 result types (RPT-RES-05). */
 #define RT_DNSSEC "dnssec-invalid"
@@ -425,6 +435,69 @@ static bool dane_relevant(const struct snapshot *snap)
 	return false;
 }
 
+/*
+ * The wire size of a TLSA RRset as a server sends it, each RR with its owner name uncompressed:
+ * name, TYPE, CLASS, TTL, RDLENGTH (10 octets), then usage, selector, matching type and data.
+ */
+static size_t rrset_size(const struct tlsa_lookup *t)
+{
+	size_t owner = t->qname != NULL ? strlen(t->qname) + 2 : 2, n = 0, i;
+
+	for (i = 0; i < t->n_rrs; i++)
+		n += owner + 10 + 3 + t->rrs[i].len;
+	return n;
+}
+
+/*
+ * Rules on the secure RRset itself, whatever the chains: its size (DANE-PUB-02) and the validity
+ * of its signature (DANE-EXP-03: the DANE binding expires with the RRSIG).
+ */
+static int eval_rrset(struct eval *ev, const struct mx_host *mx)
+{
+	const struct tlsa_lookup *t = &mx->tlsa;
+	time_t now = ev->snap->taken_at;
+	size_t size = rrset_size(t);
+	char when[32];
+	struct finding *f;
+
+	if (t->status != DNS_OK || !t->secure)
+		return 0;
+	if (size > DANE_UDP_SIZE) {
+		f = add(ev, "dane.tlsa.large", SEVERITY_WARNING, "DANE-PUB-02", NULL, mx, NULL,
+			NULL,
+			"the TLSA RRset of %s is %zu octets on the wire (%zu records), more than "
+			"fits a %d-octet UDP answer: resolvers must retry over TCP and some "
+			"senders fail; keep only the current and next records",
+			t->qname, size, t->n_rrs, DANE_UDP_SIZE);
+		if (f == NULL || finding_set_int(f, "octets", (long long)size) < 0)
+			return -ENOMEM;
+	}
+	if (t->sig_expiration == 0)
+		return 0;
+	dane_tlsa_explain_time(t->sig_expiration, when, sizeof(when));
+	if (t->sig_expiration - now < RRSIG_WARN_SECS) {
+		f = add(ev, "dane.tlsa.rrsig-expiring", SEVERITY_WARNING, "DANE-EXP-03", NULL, mx,
+			NULL, NULL,
+			"the signature over the TLSA RRset of %s expires at %s: when it does, the "
+			"records turn bogus and DANE senders defer mail to %s; check that the "
+			"zone is being re-signed",
+			t->qname, when, mx->name);
+		if (f == NULL || finding_set_int(f, "expires_in_seconds",
+						 (long long)(t->sig_expiration - now)) < 0)
+			return -ENOMEM;
+	} else if (t->sig_expiration - t->sig_inception > RRSIG_LONG_SECS) {
+		f = add(
+		    ev, "dane.tlsa.rrsig-long", SEVERITY_OK, "DANE-EXP-03", NULL, mx, NULL, NULL,
+		    "the signature over the TLSA RRset of %s is valid for %lld days (until "
+		    "%s): a record withdrawn after a key compromise can be replayed that long; "
+		    "prefer signatures valid for a few weeks at most",
+		    t->qname, (long long)((t->sig_expiration - t->sig_inception) / 86400), when);
+		if (f == NULL)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 static int dane_tlsa_evaluate(const struct snapshot *snap, const struct history *hist,
 			      const void *priv, struct findings *out)
 {
@@ -465,7 +538,9 @@ static int dane_tlsa_evaluate(const struct snapshot *snap, const struct history 
 	for (i = 0; i < snap->n_mx; i++) {
 		if (!snap->mx[i].tlsa.looked_up)
 			continue;
-		r = eval_host(&ev, &snap->mx[i]);
+		r = eval_rrset(&ev, &snap->mx[i]);
+		if (r == 0)
+			r = eval_host(&ev, &snap->mx[i]);
 		if (r < 0)
 			return r;
 	}

@@ -132,6 +132,9 @@ struct tlsa_lookup {
 	struct tlsa_rr *rrs; /* the usable and unusable records alike, as received */
 	size_t n_rrs;
 	unsigned ttl; /* smallest TTL of the answer, 0 = unknown */
+	/* DANE-EXP-03: the validity of the RRSIG over the RRset that expires first, when the
+	 * answer carried one (the query asks with DO); 0 when none was seen */
+	time_t sig_inception, sig_expiration;
 };
 
 struct mx_host {

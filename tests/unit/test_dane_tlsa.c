@@ -202,6 +202,54 @@ static struct snapshot *next_key(void)
 	return matching(1, true, STALE);
 }
 
+/* DANE-PUB-02: the current record and 17 others, 72 octets each: 1296 octets. */
+static struct snapshot *large_rrset(void)
+{
+	struct snapshot *s = signed_domain(1);
+	char *cur = leaf_311(s, 0);
+	const char *recs[19] = { cur };
+	char extra[17][80];
+	size_t i;
+
+	for (i = 0; i < 17; i++) {
+		snprintf(extra[i], sizeof(extra[i]), "3 1 1 %02zx%062d", i, 0);
+		recs[i + 1] = extra[i];
+	}
+	(void)snapfix_tlsa(&s->mx[0], DNS_OK, true, recs);
+	free(cur);
+	return s;
+}
+
+/* DANE-EXP-03: a current and a next record signed until two days from now. */
+static struct snapshot *rrsig_expiring(void)
+{
+	struct snapshot *s = matching(1, true, STALE);
+
+	s->mx[0].tlsa.sig_inception = SNAPFIX_NOW - 12 * SNAPFIX_DAY;
+	s->mx[0].tlsa.sig_expiration = SNAPFIX_NOW + 2 * SNAPFIX_DAY;
+	return s;
+}
+
+/* DANE-EXP-03: signatures valid for 50 days. */
+static struct snapshot *rrsig_long(void)
+{
+	struct snapshot *s = matching(1, true, STALE);
+
+	s->mx[0].tlsa.sig_inception = SNAPFIX_NOW - 10 * SNAPFIX_DAY;
+	s->mx[0].tlsa.sig_expiration = SNAPFIX_NOW + 40 * SNAPFIX_DAY;
+	return s;
+}
+
+/* A signature valid for 14 days, 10 days left, as knot signs by default: nothing to say. */
+static struct snapshot *rrsig_ordinary(void)
+{
+	struct snapshot *s = matching(1, true, STALE);
+
+	s->mx[0].tlsa.sig_inception = SNAPFIX_NOW - 4 * SNAPFIX_DAY;
+	s->mx[0].tlsa.sig_expiration = SNAPFIX_NOW + 10 * SNAPFIX_DAY;
+	return s;
+}
+
 static struct snapshot *unusable_only(void)
 {
 	return records("4 1 1 0000000000000000000000000000000000000000000000000000000000000000",
@@ -281,6 +329,18 @@ static const struct dane_case cases[] = {
 	  "record 1 (3 1 1 ", "matches the leaf (depth 0)" },
 	{ "DANE-ROT-03 current and next key published: no findings", next_key, 0, NULL, 0, NULL,
 	  NULL, NULL, NULL, NULL },
+	{ "DANE-PUB-02 18 records, 1296 octets: dane.tlsa.large WARNING", large_rrset, 1,
+	  "dane.tlsa.large", SEVERITY_WARNING, "DANE-PUB-02", NULL, MX1, "is 1296 octets",
+	  "(18 records)" },
+	{ "DANE-EXP-03 TLSA signature expiring in 2 days: dane.tlsa.rrsig-expiring WARNING",
+	  rrsig_expiring, 1, "dane.tlsa.rrsig-expiring", SEVERITY_WARNING, "DANE-EXP-03", NULL, MX1,
+	  "the signature over the TLSA RRset of _25._tcp." MX1 " expires at",
+	  "DANE senders defer mail" },
+	{ "DANE-EXP-03 TLSA signature valid for 50 days: dane.tlsa.rrsig-long OK", rrsig_long, 1,
+	  "dane.tlsa.rrsig-long", SEVERITY_OK, "DANE-EXP-03", NULL, MX1, "valid for 50 days",
+	  NULL },
+	{ "DANE-EXP-03 a 14-day signature with 10 days left: no findings", rrsig_ordinary, 0, NULL,
+	  0, NULL, NULL, NULL, NULL, NULL },
 	{ "lab dane-stale.test, DANE-USG-06: stale 3 1 1: dane.tlsa.mismatch CRITICAL", lab_stale,
 	  1, "dane.tlsa.mismatch", SEVERITY_CRITICAL, "DANE-USG-06", "tlsa-invalid", MX1,
 	  "record 1 (3 1 1 00000000...) matches no presented certificate", "publish \"3 1 1 " },
