@@ -299,6 +299,10 @@ static int make_items(const struct check_args *a, const struct config *cfg,
 		items[i].name = name;
 		items[i].checks = d != NULL ? d->checks : cfg->checks;
 		r = thresholds(a, d != NULL ? &d->cert : &cfg->cert, &items[i].settings);
+		items[i].settings.dane_single_record =
+		    d != NULL ? d->dane.single_record : cfg->dane.single_record;
+		items[i].settings.dane_full_certificate =
+		    d != NULL ? d->dane.full_certificate : cfg->dane.full_certificate;
 	}
 	if (r < 0) {
 		for (i = 0; i < n; i++)

@@ -28,7 +28,7 @@
 static const char *const top_keys[] = {
 	"resolver",  "dnssec_probe", "ca_bundle", "ehlo_name", "source_ipv4", "source_ipv6",
 	"state_dir", "interval",     "checks",    "timeouts",  "concurrency", "certificates",
-	"http",      "domains",      "alerts",    NULL,
+	"dane",      "http",         "domains",   "alerts",    NULL,
 };
 
 bool config_valid_endpoint(const char *s, bool port_required)
@@ -163,6 +163,23 @@ static void read_cert(struct cfgval *cv, const config_setting_t *parent, struct 
 	c->critical = (long)(k / 1000);
 }
 
+/* dane = { single_record = "ok" | "warning"; full_certificate = "ok" | "warning"; } */
+static void read_dane(struct cfgval *cv, const config_setting_t *parent, struct dane_advice *d)
+{
+	static const char *const keys[] = { "single_record", "full_certificate", NULL };
+	static const char *const levels[] = { "ok", "warning", NULL };
+	const config_setting_t *g = cfgval_group(cv, parent, "dane");
+	int v;
+
+	if (g == NULL)
+		return;
+	cfgval_known_keys(cv, g, keys);
+	if (cfgval_enum(cv, g, "single_record", levels, &v) == 1)
+		d->single_record = v == 1 ? SEVERITY_WARNING : SEVERITY_OK;
+	if (cfgval_enum(cv, g, "full_certificate", levels, &v) == 1)
+		d->full_certificate = v == 1 ? SEVERITY_WARNING : SEVERITY_OK;
+}
+
 /* A "checks" array: every name must be known; the result is a bit set. */
 static void read_checks(struct cfgval *cv, const config_setting_t *g, unsigned *out)
 {
@@ -216,14 +233,15 @@ static void read_http(struct cfgval *cv, const config_setting_t *root, struct co
 static void read_domain(struct cfgval *cv, const config_setting_t *g, const struct config *cfg,
 			struct domain_config *d)
 {
-	static const char *const keys[] = { "name",     "checks", "certificates",
-					    "interval", "tags",   NULL };
+	static const char *const keys[] = { "name", "checks", "certificates", "dane", "interval",
+					    "tags", NULL };
 	struct mxs_error err = { 0 };
 	char *raw = NULL;
 
 	d->group = g;
 	d->checks = cfg->checks;
 	d->cert = cfg->cert;
+	d->dane = cfg->dane;
 	d->interval = cfg->interval;
 	cfgval_known_keys(cv, g, keys);
 	if (cfgval_string(cv, g, "name", &raw) == 0)
@@ -238,6 +256,7 @@ static void read_domain(struct cfgval *cv, const config_setting_t *g, const stru
 	free(raw);
 	read_checks(cv, g, &d->checks);
 	read_cert(cv, g, &d->cert);
+	read_dane(cv, g, &d->dane);
 	read_interval(cv, g, &d->interval);
 	(void)cfgval_strv(cv, g, "tags", true, &d->tags);
 }
@@ -328,6 +347,7 @@ static int read_top(struct cfgval *cv, struct config *cfg)
 	read_timeouts(cv, root, &cfg->timeouts);
 	read_concurrency(cv, root, cfg);
 	read_cert(cv, root, &cfg->cert);
+	read_dane(cv, root, &cfg->dane);
 	read_http(cv, root, cfg);
 	r = read_domains(cv, root, cfg);
 	if (r < 0)

@@ -27,6 +27,16 @@ struct cert_thresholds {
 };
 
 /* Per-step deadlines of a probe, in milliseconds. */
+/*
+ * How loud the dane_tlsa check's advice is (DANE-ROT-03, DANE-SEL-06): a pass through a single
+ * record, a pass through a DANE-EE record of the whole certificate. SEVERITY_OK (the default)
+ * or SEVERITY_WARNING.
+ */
+struct dane_advice {
+	enum severity single_record;
+	enum severity full_certificate;
+};
+
 struct timeouts {
 	unsigned dns;      /* one DNS query, retries included */
 	unsigned connect;  /* TCP connect to an MX address */
@@ -41,6 +51,7 @@ struct domain_config {
 	char *name;                    /* normalised: lower case, no trailing dot */
 	unsigned checks;               /* bit set of check indexes (checks/registry.h) */
 	struct cert_thresholds cert;   /* the global thresholds unless overridden */
+	struct dane_advice dane;       /* the global advice levels unless overridden */
 	unsigned interval;             /* seconds between two checks of this domain */
 	char **tags;                   /* NULL-terminated; never NULL itself */
 	const config_setting_t *group; /* the domain's group, for plugins; owned by the config */
@@ -94,6 +105,7 @@ struct config {
 	unsigned checks;       /* default bit set of enabled checks */
 	struct timeouts timeouts;
 	struct cert_thresholds cert;
+	struct dane_advice dane;
 
 	struct domain_config *domains;
 	size_t n_domains;

@@ -38,6 +38,10 @@ enum obs {
 struct check_settings {
 	long cert_warning;  /* seconds of validity left below which a certificate is WARNING */
 	long cert_critical; /* ... CRITICAL; < cert_warning */
+	/* dane_tlsa's advice (DANE-ROT-03, DANE-SEL-06): SEVERITY_OK (zero, the default) or
+	 * SEVERITY_WARNING */
+	enum severity dane_single_record;
+	enum severity dane_full_certificate;
 };
 
 /* The domain's history from the store; not available before the agent's store exists. */

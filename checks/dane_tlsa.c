@@ -64,11 +64,18 @@
  * eval_pass()), once each. */
 #define CODES_PER_ADDRESS 8
 
+/* The advice levels of the settings (check.h): what configure() keeps. */
+struct dane_priv {
+	enum severity single_record;
+	enum severity full_certificate;
+};
+
 /* What one evaluation works on. */
 struct eval {
 	const struct snapshot *snap;
 	const struct history *hist; /* NULL when the caller has none */
 	struct findings *out;
+	struct dane_priv advice;
 };
 
 /* The codes already reported for one (MX host, address). */
@@ -249,12 +256,9 @@ static int eval_pass(struct eval *ev, const struct mx_host *mx, const struct mx_
 	records = dane_tlsa_explain_records(&mx->tlsa, res, true);
 	if (records == NULL)
 		goto out;
-	/*
-	 * DANE-ROT-03 is a SHOULD: OK, with the advice. A setting that raises it to WARNING for
-	 * operators who want to be pushed is not needed yet, so there is none.
-	 */
+	/* DANE-ROT-03 is a SHOULD: OK with the advice, or WARNING when the operator says so. */
 	if (single && !seen_once(seen, "dane.tlsa.single") &&
-	    add(ev, "dane.tlsa.single", SEVERITY_OK, "DANE-ROT-03", NULL, mx, a, p,
+	    add(ev, "dane.tlsa.single", ev->advice.single_record, "DANE-ROT-03", NULL, mx, a, p,
 		"%s [%s] is authenticated by DANE (%s), through a single record: publish the "
 		"next key's record beside it at least two TTLs before the next key change",
 		mx->name, a->text, records) == NULL)
@@ -266,7 +270,8 @@ static int eval_pass(struct eval *ev, const struct mx_host *mx, const struct mx_
 			goto out;
 		r = -ENOMEM;
 		/* DANE-SEL-06, DANE-USG-02: a certificate record breaks at every renewal */
-		if (add(ev, "dane.tlsa.full-cert", SEVERITY_OK, "DANE-SEL-06", NULL, mx, a, p,
+		if (add(ev, "dane.tlsa.full-cert", ev->advice.full_certificate, "DANE-SEL-06", NULL,
+			mx, a, p,
 			"%s [%s] is authenticated by a DANE-EE record of the whole certificate "
 			"(%s): every renewal breaks it; publish \"%s\" (the key) instead",
 			mx->name, a->text, records, suggest) == NULL)
@@ -498,6 +503,38 @@ static int eval_rrset(struct eval *ev, const struct mx_host *mx)
 	return 0;
 }
 
+/* Only OK and WARNING make sense for advice: a pass is never CRITICAL. */
+static int dane_tlsa_configure(const struct check_settings *settings, void **ret_priv,
+			       struct mxs_error *reterr)
+{
+	struct dane_priv *p;
+
+	if ((settings->dane_single_record != SEVERITY_OK &&
+	     settings->dane_single_record != SEVERITY_WARNING) ||
+	    (settings->dane_full_certificate != SEVERITY_OK &&
+	     settings->dane_full_certificate != SEVERITY_WARNING))
+		return mxs_error_set(reterr, NULL, NULL,
+				     "dane_tlsa: advice levels are OK or WARNING");
+	/* the defaults need nothing kept */
+	if (settings->dane_single_record == SEVERITY_OK &&
+	    settings->dane_full_certificate == SEVERITY_OK) {
+		*ret_priv = NULL;
+		return 0;
+	}
+	p = malloc(sizeof(*p));
+	if (p == NULL)
+		return -ENOMEM;
+	*p = (struct dane_priv){ .single_record = settings->dane_single_record,
+				 .full_certificate = settings->dane_full_certificate };
+	*ret_priv = p;
+	return 0;
+}
+
+static void dane_tlsa_release(void *priv)
+{
+	free(priv);
+}
+
 static int dane_tlsa_evaluate(const struct snapshot *snap, const struct history *hist,
 			      const void *priv, struct findings *out)
 {
@@ -506,7 +543,8 @@ static int dane_tlsa_evaluate(const struct snapshot *snap, const struct history 
 	size_t i;
 	int r;
 
-	(void)priv;
+	if (priv != NULL)
+		ev.advice = *(const struct dane_priv *)priv;
 	if (snap->unknown_reason != NULL) {
 		/* DESIGN.md: when the agent could not tell, say so and blame nothing. */
 		if (add(&ev, "check.unknown", SEVERITY_UNKNOWN, NULL, NULL, NULL, NULL, NULL,
@@ -550,7 +588,7 @@ static int dane_tlsa_evaluate(const struct snapshot *snap, const struct history 
 const struct check check_dane_tlsa = {
 	.name = CHECK_NAME,
 	.needs = OBS_MX | OBS_SMTP | OBS_TLSA,
-	.configure = check_configure_none,
+	.configure = dane_tlsa_configure,
 	.evaluate = dane_tlsa_evaluate,
-	.release = check_release_none,
+	.release = dane_tlsa_release,
 };

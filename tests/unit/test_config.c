@@ -82,6 +82,8 @@ static void test_config_example_loads(void **state)
 	assert_int_equal(cfg->domains[1].interval, 900);
 	assert_int_equal(cfg->domains[1].checks, 0x7);
 	assert_int_equal(cfg->domains[0].checks, CHECK_ALL);
+	assert_int_equal(cfg->domains[0].dane.single_record, SEVERITY_OK);
+	assert_int_equal(cfg->domains[1].dane.full_certificate, SEVERITY_WARNING);
 	assert_string_equal(cfg->domains[0].tags[1], "eu");
 	assert_int_equal(cfg->n_sinks, 3);
 	assert_int_equal(cfg->sinks[0].kind, SINK_EMAIL);
@@ -113,6 +115,8 @@ static void test_config_minimal_defaults(void **state)
 	assert_int_equal(cfg->cert.critical, 14 * 86400);
 	assert_int_equal(cfg->domains[0].cert.critical, 14 * 86400);
 	assert_int_equal(cfg->domains[0].checks, CHECK_ALL);
+	assert_int_equal(cfg->domains[0].dane.single_record, SEVERITY_OK);
+	assert_int_equal(cfg->domains[0].dane.full_certificate, SEVERITY_OK);
 	assert_int_equal(cfg->domains[0].interval, 3600);
 	assert_null(cfg->resolver);
 	assert_null(cfg->http_listen);
@@ -150,6 +154,7 @@ static void test_config_reports_every_error_with_line(void **state)
 		{ 24, "\"kern\" is not one of" },
 		{ 25, "unknown setting (known here: email, webhook, syslog)" },
 		{ 27, "dnssec_probe: \"bad_name.test\" is not a domain name" },
+		{ 28, "\"critical\" is not one of: ok, warning" },
 	};
 	struct mxs_errors errs = { 0 };
 	struct config *cfg = NULL;

@@ -12,6 +12,7 @@
  * The rotation cases (DANE-ROT-01/02) add the history the store would give: the key mx1
  * presented before (or none, or none at all), and check what the findings say of the change.
  */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -633,6 +634,40 @@ static void run_rotation(void **state)
 	(void)snapshot_free(s);
 }
 
+/* DANE-ROT-03, DANE-SEL-06: the operator may raise the advice to WARNING, and only to that. */
+static void test_advice_levels(void **state)
+{
+	struct check_settings set = { .cert_warning = 1,
+				      .dane_single_record = SEVERITY_WARNING,
+				      .dane_full_certificate = SEVERITY_WARNING };
+	struct findings out = { 0 };
+	struct snapshot *s;
+	void *priv = NULL;
+
+	(void)state;
+	assert_int_equal(check_dane_tlsa.configure(&set, &priv, NULL), 0);
+	assert_non_null(priv);
+	s = lab_healthy();
+	assert_int_equal(check_dane_tlsa.evaluate(s, NULL, priv, &out), 0);
+	snapfix_expect(&out, "dane_tlsa", "dane.tlsa.single", SEVERITY_WARNING, "DANE-ROT-03", NULL,
+		       "through a single record", NULL);
+	findings_clear(&out);
+	snapfix_tlsa_release(s);
+	(void)snapshot_free(s);
+	s = full_cert();
+	assert_int_equal(check_dane_tlsa.evaluate(s, NULL, priv, &out), 0);
+	snapfix_expect(&out, "dane_tlsa", "dane.tlsa.full-cert", SEVERITY_WARNING, "DANE-SEL-06",
+		       NULL, "every renewal breaks it", NULL);
+	findings_clear(&out);
+	snapfix_tlsa_release(s);
+	(void)snapshot_free(s);
+	check_dane_tlsa.release(priv);
+	set.dane_single_record = SEVERITY_CRITICAL;
+	priv = NULL;
+	assert_int_equal(check_dane_tlsa.configure(&set, &priv, NULL), -EINVAL);
+	assert_null(priv);
+}
+
 /* The plugin's shape: what the gatherer must collect, a configure() that accepts anything. */
 static void test_dane_tlsa_plugin(void **state)
 {
@@ -643,20 +678,22 @@ static void test_dane_tlsa_plugin(void **state)
 int main(void)
 {
 	enum { N_ROT = sizeof(rot_cases) / sizeof(rot_cases[0]) };
-	static struct CMUnitTest extra[3 + N_ROT] = {
+	static struct CMUnitTest extra[4 + N_ROT] = {
 		{ .name = "DANE-USG-06 the mismatch suggests the presented leaf's 3 1 1",
 		  .test_func = test_mismatch_suggests_leaf_record },
 		{ .name = "DANE-ROT-06 the RSA session's mismatch names RSA",
 		  .test_func = test_rsa_session_named },
 		{ .name = "dane_tlsa plugin: needs MX, SMTP and TLSA",
 		  .test_func = test_dane_tlsa_plugin },
+		{ .name = "DANE-ROT-03, DANE-SEL-06 advice raised to WARNING by the settings",
+		  .test_func = test_advice_levels },
 	};
 
 	size_t i;
 
 	/* The rotation table: one test per case, after the others. */
 	for (i = 0; i < N_ROT; i++)
-		extra[3 + i] = (struct CMUnitTest){ .name = rot_cases[i].name,
+		extra[4 + i] = (struct CMUnitTest){ .name = rot_cases[i].name,
 						    .test_func = run_rotation,
 						    .initial_state = (void *)&rot_cases[i] };
 	return snapfix_run_table("dane_tlsa", cases, sizeof(cases) / sizeof(cases[0]),
