@@ -12,10 +12,8 @@
  * max_sessions in flight and one per address (COMMON-STLS-04, DESIGN.md: politeness). This file
  * decides which sessions a domain needs and records what they saw.
  *
- * After the loop the self-checks (gather.h) turn what the run saw as a whole into
- * snapshot.unknown_reason, so that the checks do not blame a domain for the agent's own trouble;
- * likewise the one DNSSEC probe of the run, asked when some domain needs OBS_TLSA, becomes
- * snapshot.dnssec_unknown_reason when the resolver does not show that it validates.
+ * The run around the domains (its loop, resolver and probe environment, the self-checks and the
+ * completion) is agent/gather_run.c.
  */
 #include "agent/gather.h"
 
@@ -31,6 +29,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/gather_int.h"
 #include "agent/gather_mx.h"
 #include "agent/gather_queue.h"
 #include "agent/https.h"
@@ -40,95 +39,17 @@
 #include "checks/check.h"
 #include "lib/dname.h"
 
-#define GATHER_DEFAULT_PORT   25
-#define GATHER_DEFAULT_DNS_MS 10000
-/* STS-FETCH-09: senders may give a policy fetch a minute. */
-#define GATHER_DEFAULT_HTTPS_MS 60000
-/*
- * A name known to be signed, asked once per run with AD requested to learn whether the resolver
- * validates (DANE-DNS-01): the root zone, whose trust anchor every validator has.
- */
-#define GATHER_DNSSEC_PROBE_NAME "."
-/*
- * DANE-LKP-01: the TLSA name of an MX host is _25._tcp.<host>. Senders always deliver to port
- * 25, so a test run that probes another port (smtp_port) still asks for port 25's records.
- */
-#define GATHER_DANE_PORT 25
-/* 2026-01-01T00:00:00Z: this code did not exist before, so a clock showing less is wrong. */
-#define GATHER_CLOCK_FLOOR ((time_t)1767225600)
-
-struct run;
-
-/*
- * One domain being gathered. Its snapshot is written only from the loop's callbacks, one at a
- * time, so no locking; it becomes read-only when gather_run() hands it out.
- */
-struct dom {
-	struct run *run;
-	const struct gather_domain *cfg;
-	struct snapshot *snap;   /* allocated before the loop starts; owned by the run */
-	uint64_t began_usec;     /* CLOCK_MONOTONIC */
-	unsigned holds;          /* outstanding queries and sessions (+1 while a stage starts) */
-	unsigned lookups_left;   /* A and AAAA queries not answered yet */
-	struct lookup *lookups;  /* userdata of the A, AAAA and TLSA queries, three per MX host */
-	unsigned dns_unanswered; /* queries of this domain that got no answer at all */
-	unsigned probes;         /* sessions recorded for this domain */
-};
-
-/* Userdata of one A, AAAA or TLSA query. */
-struct lookup {
-	struct dom *dom;
-	size_t host; /* index into snap->mx: the array does not move once lookups start (it may
-		      * only be emptied, see gather_mx_order_addresses()) */
-	int type;    /* ns_t_a, ns_t_aaaa or ns_t_tlsa */
-};
-
-/* Everything one gather_run() shares; lives on its stack for the duration of the loop. */
-struct run {
-	const struct gather_opts *opts;
-	sd_event *loop;
-	struct resolver *res;
-	struct probe_env *env;
-	struct https *https; /* policy fetches; NULL when no domain needs one */
-	struct dom *doms;
-	size_t n, next, active, finished;
-	unsigned max_sessions, max_domains, port;
-	struct gather_queue *queue; /* the run's SMTP sessions; NULL until run_open() */
-	/* self-checks */
-	time_t began;
-	unsigned dns_total, dns_unanswered;
-	bool root_unanswered; /* the final "." NS query got no answer */
-	/* The DNSSEC probe (GATHER_DNSSEC_PROBE_NAME SOA), asked when some domain needs OBS_TLSA. */
-	bool dnssec_asked, dnssec_pending;
-	bool dnssec_ad;                /* answered DNS_OK with AD: the resolver validates */
-	enum dns_status dnssec_status; /* how the probe ended */
-	unsigned probes, probes_unreachable;
-	bool ended; /* run_end() was called */
-	int error;  /* -ENOMEM met during the run: the snapshots are incomplete */
-};
-
-static void run_fill(struct run *run);
-
-/* The loop's cached time of the current iteration: durations need no better. */
-static uint64_t now_usec(sd_event *loop)
-{
-	uint64_t t = 0;
-
-	(void)sd_event_now(loop, CLOCK_MONOTONIC, &t);
-	return t;
-}
-
 /* The last hold is gone: nothing of the domain is outstanding any more. */
 static void dom_finish(struct dom *d)
 {
 	struct run *run = d->run;
 
-	d->snap->duration_ms = (unsigned)((now_usec(run->loop) - d->began_usec) / 1000);
+	d->snap->duration_ms = (unsigned)((gather_now_usec(run->loop) - d->began_usec) / 1000);
 	free(d->lookups);
 	d->lookups = NULL;
 	run->active--;
 	run->finished++;
-	run_fill(run);
+	gather_run_fill(run);
 }
 
 /*
@@ -198,7 +119,7 @@ static void dom_enqueue(struct dom *d, struct mx_host *host, struct mx_address *
  * may hold an ECDSA and an RSA certificate and show RSA-only clients the one nobody watches
  * (DANE-ROT-06), so the algorithm the default session did not see is asked for explicitly.
  */
-static void on_session(const struct gather_session *s, struct smtp_probe *p)
+void gather_on_session(const struct gather_session *s, struct smtp_probe *p)
 {
 	struct dom *d = s->userdata;
 	struct run *run = d->run;
@@ -614,288 +535,16 @@ static void dom_start_ns_views(struct dom *d)
  * taken_at is wall-clock time (the checks compare it with certificate dates), duration is
  * measured on the monotonic clock, which no clock step can make negative.
  */
-static void dom_start(struct dom *d)
+void gather_dom_start(struct dom *d)
 {
 	struct run *run = d->run;
 
 	run->active++;
-	d->began_usec = now_usec(run->loop);
+	d->began_usec = gather_now_usec(run->loop);
 	d->snap->taken_at = time(NULL);
 	dom_hold(d);
 	(void)dom_query(d, d->cfg->name, ns_t_mx, on_mx, d);
 	dom_start_txt(d);
 	dom_start_ns_views(d);
 	dom_release(d);
-}
-
-/* Any answer, even SERVFAIL or REFUSED, proves the resolver alive; only silence counts. */
-static void on_root(const struct dns_result *r, void *userdata)
-{
-	struct run *run = userdata;
-
-	run->root_unanswered = r->unanswered;
-	(void)sd_event_exit(run->loop, 0);
-}
-
-/* Every domain is done: stop the loop, after one more question to the resolver if needed. */
-static void run_end(struct run *run)
-{
-	/* The DNSSEC probe's callback ends the run when it comes last. */
-	if (run->ended || run->dnssec_pending)
-		return;
-	run->ended = true;
-	/*
-	 * Some queries went unanswered and some did not: ask the resolver "." NS, which any
-	 * working resolver answers at once (even with SERVFAIL), to tell a resolver that died
-	 * during the run from domains whose servers are silent.
-	 */
-	if (run->dns_unanswered > 0 && run->dns_unanswered < run->dns_total &&
-	    resolver_query(run->res, ".", ns_t_ns, on_root, run) == 0)
-		return;
-	(void)sd_event_exit(run->loop, 0);
-}
-
-/* The DNSSEC probe's answer: only a validated positive answer shows a validating resolver. */
-static void on_dnssec_probe(const struct dns_result *r, void *userdata)
-{
-	struct run *run = userdata;
-
-	run->dnssec_pending = false;
-	run->dnssec_status = r->status;
-	run->dnssec_ad = r->status == DNS_OK && r->ad;
-	if (run->finished == run->n)
-		run_end(run);
-}
-
-/*
- * DANE-DNS-01: DANE trusts the AD bit of the configured resolver, which means something only
- * if the resolver validates. Once per run, not per domain: it is the same resolver for all.
- */
-static int run_probe_dnssec(struct run *run)
-{
-	const char *name = run->opts->dnssec_probe_name != NULL ? run->opts->dnssec_probe_name
-								: GATHER_DNSSEC_PROBE_NAME;
-	size_t i;
-	int r;
-
-	for (i = 0; i < run->n; i++)
-		if (run->doms[i].cfg->needs & OBS_TLSA)
-			break;
-	if (i == run->n)
-		return 0;
-	r = resolver_query(run->res, name, ns_t_soa, on_dnssec_probe, run);
-	if (r < 0)
-		return r;
-	run->dnssec_asked = true;
-	run->dnssec_pending = true;
-	return 0;
-}
-
-/* Start domains while there is room; stop the loop when the last one is finished. */
-static void run_fill(struct run *run)
-{
-	while (run->next < run->n && (run->max_domains == 0 || run->active < run->max_domains))
-		dom_start(&run->doms[run->next++]);
-	if (run->finished == run->n)
-		run_end(run);
-}
-
-/*
- * The DNSSEC probe's verdict, on every domain that needed OBS_TLSA: without proof that the
- * resolver validates, an answer without AD says nothing about the zone, so DANE is not judged.
- */
-static int run_dnssec_verdicts(struct run *run)
-{
-	const char *server = run->opts->resolver;
-	const char *name = run->opts->dnssec_probe_name != NULL ? run->opts->dnssec_probe_name
-								: GATHER_DNSSEC_PROBE_NAME;
-	bool root = strcmp(name, ".") == 0;
-	char *who = NULL, *what = NULL;
-	size_t i;
-	int r = -ENOMEM;
-
-	if (!run->dnssec_asked || run->dnssec_ad)
-		return 0;
-	who = server != NULL ? strdup(server) : strdup("of /etc/resolv.conf");
-	what = root ? strdup("the root zone's SOA") : mxs_strdupf("the SOA of \"%s\"", name);
-	if (who == NULL || what == NULL)
-		goto out;
-	for (i = 0; i < run->n; i++) {
-		struct dom *d = &run->doms[i];
-		char *why;
-
-		if (!(d->cfg->needs & OBS_TLSA))
-			continue;
-		/* A positive answer without AD proves it; a failed probe only leaves it unknown. */
-		if (run->dnssec_status == DNS_OK)
-			why = mxs_strdupf("the resolver %s does not validate DNSSEC (no AD on %s): "
-					  "DANE cannot be judged",
-					  who, what);
-		else
-			why =
-			    mxs_strdupf("cannot tell whether the resolver %s validates DNSSEC (%s: "
-					"%s): DANE cannot be judged",
-					who, what, dns_status_name(run->dnssec_status));
-		if (why == NULL)
-			goto out;
-		d->snap->dnssec_unknown_reason = why;
-	}
-	r = 0;
-out:
-	free(who);
-	free(what);
-	return r;
-}
-
-/*
- * The self-checks of gather.h, applied to the snapshots after the run. Each reason goes only to
- * the domains it explains: a dead resolver to those whose queries went unanswered, blocked
- * port 25 to those that had sessions (a null-MX domain needed none). DESIGN.md: UNKNOWN is
- * never reported as the domain's fault, so the bar is "every" and not "most": one probe that
- * connected proves the port open, and the failures of the others belong to their domains.
- * Sessions of one family that are all PROBE_UNREACHABLE while the other family connects stay as
- * they are: the checks report those addresses UNKNOWN themselves.
- */
-static int run_verdicts(struct run *run)
-{
-	const char *server = run->opts->resolver;
-	bool clock_wrong = run->began < GATHER_CLOCK_FLOOR;
-	bool resolver_dead =
-	    (run->dns_total > 0 && run->dns_unanswered == run->dns_total) || run->root_unanswered;
-	bool port_blocked = run->probes > 0 && run->probes_unreachable == run->probes;
-	size_t i;
-
-	for (i = 0; i < run->n; i++) {
-		struct dom *d = &run->doms[i];
-		char *why = NULL;
-
-		/* A wrong clock spoils every certificate verdict: it goes first. */
-		if (clock_wrong)
-			why = strdup("the system clock is wrong");
-		else if (resolver_dead && d->dns_unanswered > 0)
-			why = mxs_strdupf("resolver %s does not answer",
-					  server != NULL ? server : "of /etc/resolv.conf");
-		else if (port_blocked && d->probes > 0)
-			why = mxs_strdupf("port %u is unreachable from this host for every MX of "
-					  "every domain (outbound port %u blocked?)",
-					  run->port, run->port);
-		else
-			continue;
-		if (why == NULL)
-			return -ENOMEM;
-		d->snap->unknown_reason = why;
-	}
-	return run_dnssec_verdicts(run);
-}
-
-/*
- * Open the run's loop, resolver and probe environment. A loop of its own, not the default one:
- * gather_run() returns only when its work is done and must not run other people's sources.
- */
-static int run_open(struct run *run, struct mxs_error *reterr)
-{
-	const struct gather_opts *o = run->opts;
-	int r;
-
-	r = sd_event_new(&run->loop);
-	if (r < 0)
-		return r;
-	r = resolver_new(run->loop, o->resolver,
-			 o->timeouts.dns > 0 ? o->timeouts.dns : GATHER_DEFAULT_DNS_MS, &run->res,
-			 reterr);
-	if (r < 0)
-		return r;
-	/* COMMON-STLS-04: without a configured name, probe_env_new() uses the host's name. */
-	r = probe_env_new(o->ca_bundle, o->ehlo_name, o->source_ipv4, o->source_ipv6, &o->timeouts,
-			  &run->env, reterr);
-	if (r < 0)
-		return r;
-	/* The HTTPS context (and its copy of the trust anchors) only for a run that fetches. */
-	for (size_t i = 0; i < run->n; i++)
-		if (run->doms[i].cfg->needs & OBS_STS_POLICY) {
-			r = https_new(run->loop, run->res, o->ca_bundle, &run->https, reterr);
-			if (r < 0)
-				return r;
-			break;
-		}
-	return gather_queue_new(run->loop, run->env, run->max_sessions, run->port, on_session,
-				&run->queue);
-}
-
-int gather_run(const struct gather_opts *opts, const struct gather_domain *doms, size_t n,
-	       struct snapshot ***ret_snaps, struct mxs_error *reterr)
-{
-	struct run run = { .opts = opts };
-	struct snapshot **snaps = NULL;
-	size_t i;
-	int r;
-
-	if (opts == NULL || (doms == NULL && n > 0) || ret_snaps == NULL)
-		return mxs_error_set(reterr, NULL, NULL, "gather: invalid arguments");
-	run.n = n;
-	/* A limit of 0 sessions would never start one. */
-	run.max_sessions = opts->max_sessions > 0 ? opts->max_sessions : 1;
-	run.max_domains = opts->max_domains;
-	run.port = opts->smtp_port > 0 ? opts->smtp_port : GATHER_DEFAULT_PORT;
-	run.began = time(NULL);
-	snaps = calloc(n > 0 ? n : 1, sizeof(*snaps));
-	run.doms = calloc(n > 0 ? n : 1, sizeof(*run.doms));
-	if (snaps == NULL || run.doms == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
-	/* Everything a domain needs up front, so that the callbacks never meet a missing snapshot. */
-	for (i = 0; i < n; i++) {
-		snaps[i] = calloc(1, sizeof(**snaps));
-		if (snaps[i] == NULL) {
-			r = -ENOMEM;
-			goto out;
-		}
-		snaps[i]->domain = strdup(doms[i].name);
-		if (snaps[i]->domain == NULL) {
-			r = -ENOMEM;
-			goto out;
-		}
-		snaps[i]->warning_secs = doms[i].warning_secs;
-		snaps[i]->critical_secs = doms[i].critical_secs;
-		snaps[i]->mx_status = DNS_ERROR;
-		run.doms[i] = (struct dom){ .run = &run, .cfg = &doms[i], .snap = snaps[i] };
-	}
-	if (n > 0) {
-		r = run_open(&run, reterr);
-		if (r < 0)
-			goto out;
-		r = run_probe_dnssec(&run);
-		if (r < 0)
-			goto out;
-		run_fill(&run);
-		r = sd_event_loop(run.loop);
-		if (r < 0)
-			goto out;
-	}
-	r = run.error;
-	if (r == 0)
-		r = run_verdicts(&run);
-	if (r < 0)
-		goto out;
-	*ret_snaps = snaps;
-	snaps = NULL;
-out:
-	/* Only a loop failure leaves sessions in flight; their environment must then stay. */
-	if (gather_queue_in_flight(run.queue) == 0)
-		probe_env_free(run.env);
-	run.queue = gather_queue_free(run.queue);
-	/* Before the resolver, which the fetches' lookups use (https.h). */
-	https_free(run.https);
-	resolver_free(run.res);
-	sd_event_unref(run.loop);
-	if (snaps != NULL)
-		for (i = 0; i < n; i++)
-			snapshot_free(snaps[i]);
-	free(snaps);
-	if (run.doms != NULL)
-		for (i = 0; i < n; i++)
-			free(run.doms[i].lookups);
-	free(run.doms);
-	return r;
 }

@@ -55,6 +55,43 @@ struct gather_domain {
 	unsigned needs; /* enum obs bits (checks/check.h) of its enabled checks */
 };
 
+/* A run of gather_start(). */
+struct gather;
+
+/*
+ * Called once when a run of gather_start() has ended, from the loop (a defer source of the run,
+ * never from inside gather_start()).
+ *
+ * error: 0, or -ENOMEM when memory ran out during the run (snaps is then NULL: no partial
+ *        snapshots are handed out).
+ * snaps: n snapshots in the order of the domains, now the callee's (snapshot_free() each, free()
+ *        the array); they are complete, the self-checks of the whole run applied.
+ *
+ * The callee may free the gather (gather_free()) from the callback.
+ */
+typedef void (*gather_done_fn)(struct gather *g, int error, struct snapshot **snaps, size_t n,
+			       void *userdata);
+
+/*
+ * Gather the domains on loop (the agent's entry point): returns at once; done is called when
+ * every domain is finished.
+ *
+ * opts, doms: borrowed until done has run (or the gather is freed).
+ * ret:        the run; free with gather_free() once done has run.
+ *
+ * Returns 0 (done will be called), -EINVAL (with reterr: resolver address, CA bundle, ...) or
+ * -ENOMEM (done will not be called).
+ */
+int gather_start(sd_event *loop, const struct gather_opts *opts, const struct gather_domain *doms,
+		 size_t n, gather_done_fn done, void *userdata, struct gather **ret,
+		 struct mxs_error *reterr);
+
+/*
+ * Release a run. Before done has run, only when the loop will not dispatch again (the agent
+ * stopping): sessions in flight are abandoned, not cancelled. NULL-safe; returns NULL.
+ */
+struct gather *gather_free(struct gather *g);
+
 /*
  * Gather every domain and return when all are done (the one-shot command's entry point). Runs
  * its own sd-event loop.
