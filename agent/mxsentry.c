@@ -1,10 +1,11 @@
 /*
  * mxsentry.c - the command: one-shot checks and tools around the agent.
  *
- * Commands: "check" (agent/cmd_check.c), "config check", "tlsa" (agent/cmd_tlsa.c) and
- * "dane-check" (agent/cmd_dane_check.c). Exit codes of "check" follow the Nagios plugin
- * conventions (0-3), those of "dane-check" are its own (0 yes, 1 wait, 2 no, 3 unknown); the
- * others: 0 success, 1 the input was rejected (e.g. configuration errors), 2 usage error.
+ * Commands: "check" (agent/cmd_check.c), "status" (agent/cmd_status.c), "config check", "tlsa"
+ * (agent/cmd_tlsa.c) and "dane-check" (agent/cmd_dane_check.c). Exit codes of "check" and
+ * "status" follow the Nagios plugin conventions (0-3), those of "dane-check" are its own (0 yes,
+ * 1 wait, 2 no, 3 unknown); the others: 0 success, 1 the input was rejected (e.g. configuration
+ * errors), 2 usage error.
  */
 #include "autoconf.h"
 
@@ -15,6 +16,7 @@
 
 #include "agent/cli_config.h"
 #include "agent/cmd_check.h"
+#include "agent/cmd_status.h"
 #include "agent/cmd_dane_check.h"
 #include "agent/cmd_tlsa.h"
 
@@ -30,6 +32,7 @@ static void usage(FILE *out)
 	    "Commands:\n"
 	    "  check [OPTIONS] [DOMAIN...]  probe the MX hosts of each domain and report;\n"
 	    "                           text, --json or --nagios (see mxsentry check --help)\n"
+	    "  status [OPTIONS] [DOMAIN...]  what mxsentryd found wrong, since when\n"
 	    "  config check [-v] FILE   load FILE, report every error as FILE:LINE: message;\n"
 	    "                           -v also lists the effective settings of each domain\n"
 	    "  tlsa FILE.pem [--mx HOST]...  print the TLSA records (3 1 1, or 2 0 1 for a\n"
@@ -37,7 +40,7 @@ static void usage(FILE *out)
 	    "  dane-check DOMAIN --cert NEW.pem  may NEW.pem go live under DANE? exit 0 yes,\n"
 	    "                           1 wait, 2 no (prints the records to publish), 3 unknown\n"
 	    "\n"
-	    "Exit status: check: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; other commands:\n"
+	    "Exit status: check, status: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN; others:\n"
 	    "0 success, 1 input rejected, 2 usage error.\n"
 	    "See mxsentry(1) and mxsentry.conf(5).\n");
 }
@@ -107,6 +110,8 @@ int main(int argc, char **argv)
 		return cmd_config(argc - 1, argv + 1);
 	if (strcmp(argv[1], "check") == 0)
 		return cmd_check(argc - 1, argv + 1);
+	if (strcmp(argv[1], "status") == 0)
+		return cmd_status(argc - 1, argv + 1);
 	if (strcmp(argv[1], "tlsa") == 0)
 		return cmd_tlsa(argc - 1, argv + 1);
 	if (strcmp(argv[1], "dane-check") == 0)

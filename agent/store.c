@@ -54,6 +54,18 @@
  *    has one row per (domain, MX host, server address, record in presentation form) with the
  *    TTL it was served with and when it was first and last seen there, so that "visible on every
  *    server for twice its TTL" can be answered (agent/store_dns.c).
+ * 4: current finding state and its transitions (agent/store_state.c). finding_state has one row
+ *    per open problem of a domain, a finding of severity WARNING, CRITICAL or UNKNOWN (an OK
+ *    finding is a note, not a problem), keyed by (domain, check, MX host, address, algorithm,
+ *    code) with '' for an absent subject part (a key column holding NULL would not be unique).
+ *    since is when the problem opened, severity_since when its current severity began (a
+ *    severity change keeps since), last_seen the last cycle that reported it. events is the
+ *    append-only log of transitions: a problem opened, changed severity, or resolved, with the
+ *    severities before and after (0, OK, on the side where there is no problem). Its id is
+ *    AUTOINCREMENT so that a number is never handed out twice, even once old rows are pruned:
+ *    the alert outbox keeps "delivered up to id N". domain_cycles keeps the last cycle of each
+ *    domain: when, how long, its worst severity, how many findings of each severity, and a short
+ *    summary for people. The severity columns hold enum severity values (lib/severity.h).
  */
 static const char *const migrations[] = {
 	"CREATE TABLE policy_history ("
@@ -93,6 +105,44 @@ static const char *const migrations[] = {
 	" first_seen INTEGER NOT NULL,"
 	" last_seen INTEGER NOT NULL,"
 	" PRIMARY KEY (domain, mx, server, record)) WITHOUT ROWID;",
+	"CREATE TABLE finding_state ("
+	" domain TEXT NOT NULL,"
+	" check_name TEXT NOT NULL CHECK (length(check_name) > 0),"
+	" mx TEXT NOT NULL DEFAULT '',"
+	" address TEXT NOT NULL DEFAULT '',"
+	" alg TEXT NOT NULL DEFAULT '',"
+	" code TEXT NOT NULL CHECK (length(code) > 0),"
+	" severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 3),"
+	" message TEXT NOT NULL,"
+	" req TEXT,"
+	" since INTEGER NOT NULL,"
+	" severity_since INTEGER NOT NULL,"
+	" last_seen INTEGER NOT NULL,"
+	" PRIMARY KEY (domain, check_name, mx, address, alg, code)) WITHOUT ROWID;"
+	"CREATE TABLE events ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" at INTEGER NOT NULL,"
+	" domain TEXT NOT NULL,"
+	" check_name TEXT NOT NULL,"
+	" mx TEXT NOT NULL DEFAULT '',"
+	" address TEXT NOT NULL DEFAULT '',"
+	" alg TEXT NOT NULL DEFAULT '',"
+	" code TEXT NOT NULL,"
+	" kind TEXT NOT NULL CHECK (kind IN ('opened', 'changed', 'resolved')),"
+	" severity INTEGER NOT NULL CHECK (severity BETWEEN 0 AND 3),"
+	" old_severity INTEGER NOT NULL CHECK (old_severity BETWEEN 0 AND 3),"
+	" message TEXT NOT NULL,"
+	" req TEXT);"
+	"CREATE TABLE domain_cycles ("
+	" domain TEXT NOT NULL PRIMARY KEY,"
+	" cycle_at INTEGER NOT NULL,"
+	" duration_ms INTEGER NOT NULL DEFAULT 0,"
+	" worst INTEGER NOT NULL CHECK (worst BETWEEN 0 AND 3),"
+	" n_ok INTEGER NOT NULL DEFAULT 0,"
+	" n_warning INTEGER NOT NULL DEFAULT 0,"
+	" n_critical INTEGER NOT NULL DEFAULT 0,"
+	" n_unknown INTEGER NOT NULL DEFAULT 0,"
+	" summary TEXT NOT NULL DEFAULT '') WITHOUT ROWID;",
 };
 
 /* The prepared statements, by purpose. */

@@ -9,8 +9,9 @@
  * session, so that a key change can be named as the cause of a TLSA mismatch (DANE-ROT-01/02).
  * The third keeps the TLSA records each authoritative server serves and since when, for the
  * pre-deployment gate "mxsentry dane-check" (DANE-ROT-01/03; agent/store_dns.c).
- * Current finding state, the alert outbox and TLS-RPT reports come in later migrations (see
- * "Migrations" in store.c).
+ * The fourth keeps the current finding state, its transitions as events and the last cycle of
+ * each domain (agent/store_state.h). The alert outbox and TLS-RPT reports come in later
+ * migrations (see "Migrations" in store.c).
  *
  * The database is <state_dir>/mxsentry.db, in WAL mode so that a reader (the CLI, a backup)
  * never blocks the daemon. One struct store belongs to one thread (the loop's); the calls are

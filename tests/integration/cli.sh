@@ -125,4 +125,15 @@ tap_like "... and says it cannot tell how long records were served" "$ERR" \
 	'cannot tell how long records have been served'
 rm -f "$state_file"
 
+# "status" reads the daemon's store, with the exit codes of "check"; it never creates a store.
+run "$MXSENTRY" status --help
+tap_is "status --help exits 0" "$RC" 0
+tap_like "... and documents --state-dir" "$OUT" '--state-dir DIR'
+state_dir=$(mktemp -d)
+run "$MXSENTRY" status --state-dir "$state_dir"
+tap_is "status without a store is UNKNOWN (3)" "$RC" 3
+tap_like "... naming the database" "$ERR" 'mxsentry\.db: cannot open the store'
+tap_is "... and creates none" "$(ls -A "$state_dir")" ""
+rm -rf "$state_dir"
+
 tap_done
