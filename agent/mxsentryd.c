@@ -1,9 +1,9 @@
 /*
- * mxsentryd.c - the agent.
+ * mxsentryd.c - the agent: checks every configured domain on a schedule (agent/daemon.h).
  *
- * This version loads and validates its configuration (--test); the scheduler, store and HTTP
- * endpoint that make it a long-running service arrive with the agent issue, and until then it
- * refuses to start rather than pretend to watch anything.
+ * --test loads and validates the configuration and exits. Otherwise the agent runs until
+ * SIGTERM, under systemd (Type=notify) or in a terminal (--foreground: log to stderr, with
+ * debug records); it never forks.
  * Exit codes: 0 success, 1 configuration rejected or cannot run, 2 usage error.
  */
 #include "autoconf.h"
@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "agent/cli_config.h"
+#include "agent/daemon.h"
 
 #define DEFAULT_CONFIG "/etc/mxsentry/mxsentry.conf"
 
@@ -25,7 +26,7 @@ static void usage(FILE *out)
 		"\n"
 		"  -c, --config FILE  configuration file (default %s)\n"
 		"  -t, --test         load and validate the configuration, then exit\n"
-		"  -f, --foreground   log to stderr, do not expect systemd\n"
+		"  -f, --foreground   log to stderr (with debug records), even under systemd\n"
 		"  -h, --help         this text\n"
 		"  -V, --version      print the version\n"
 		"\n"
@@ -42,7 +43,7 @@ int main(int argc, char **argv)
 	};
 	const char *path = DEFAULT_CONFIG;
 	struct config *cfg = NULL;
-	bool test = false;
+	bool test = false, foreground = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:tfhV", opts, NULL)) != -1) {
@@ -54,6 +55,7 @@ int main(int argc, char **argv)
 			test = true;
 			break;
 		case 'f':
+			foreground = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -71,15 +73,12 @@ int main(int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
-	if (cli_config_load(path, stderr, &cfg) < 0)
-		return 1;
 	if (test) {
+		if (cli_config_load(path, stderr, &cfg) < 0)
+			return 1;
 		cli_config_summary(cfg, false, stdout);
 		config_free(cfg);
 		return 0;
 	}
-	config_free(cfg);
-	fprintf(stderr, "mxsentryd: this version can only validate its configuration (--test); "
-			"the agent loop is not part of it yet\n");
-	return 1;
+	return daemon_run(&(struct daemon_opts){ .config_path = path, .foreground = foreground });
 }

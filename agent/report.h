@@ -14,6 +14,9 @@
 #define MXS_AGENT_REPORT_H
 
 #include <stdio.h>
+#include <time.h>
+
+#include <jansson.h>
 
 #include "lib/finding.h"
 #include "lib/snapshot.h"
@@ -28,6 +31,14 @@ void report_text(FILE *out, const struct report_domain *doms, size_t n);
 
 /* Write the JSON document. Returns 0, -ENOMEM, or -EIO when writing to out failed. */
 int report_json(FILE *out, const struct report_domain *doms, size_t n);
+
+/*
+ * The pieces of that document, for documents of the same family (the agent's /status): one
+ * domain's object (a new reference, or NULL on memory exhaustion), and a time as the schema
+ * writes times ("2026-11-29T03:00:00Z"; JSON null when it cannot be written).
+ */
+json_t *report_json_domain(const struct report_domain *d);
+json_t *report_json_time(time_t t);
 
 /*
  * Write the Nagios plugin output. warning_secs/critical_secs are the certificate thresholds

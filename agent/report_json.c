@@ -67,7 +67,7 @@ static json_t *jstr(const char *s)
 }
 
 /* ISO 8601 UTC, "2026-11-02T00:00:00Z". */
-static json_t *jtime(time_t t)
+json_t *report_json_time(time_t t)
 {
 	char buf[32];
 	struct tm tm;
@@ -131,8 +131,8 @@ static json_t *cert_json(const struct snapshot *snap, const struct certinfo *c)
 		if (push(san, jstr(c->san[i])) != 0)
 			goto out;
 	r = set(o, "subject", jstr(c->subject)) || set(o, "issuer", jstr(c->issuer)) ||
-	    set(o, "not_before", jtime(c->not_before)) ||
-	    set(o, "not_after", jtime(c->not_after)) ||
+	    set(o, "not_before", report_json_time(c->not_before)) ||
+	    set(o, "not_after", report_json_time(c->not_after)) ||
 	    set(o, "days_left", json_integer(certinfo_days_left(c, snap->taken_at))) ||
 	    set(o, "key_type", json_string(key_type_name(c->key_type))) ||
 	    set(o, "key_bits", json_integer(c->key_bits)) || set(o, "san", json_incref(san)) ||
@@ -477,7 +477,7 @@ out:
 	return o;
 }
 
-static json_t *domain_json(const struct report_domain *d)
+json_t *report_json_domain(const struct report_domain *d)
 {
 	const struct snapshot *snap = d->snap;
 	json_t *o = json_object(), *mx = json_array(), *findings = json_array();
@@ -495,7 +495,7 @@ static json_t *domain_json(const struct report_domain *d)
 	/* status: the worst finding by severity_rank(), as the text and Nagios outputs say. */
 	r = set(o, "domain", jstr(snap->domain)) ||
 	    set(o, "status", json_string(severity_name(findings_worst(d->findings)))) ||
-	    set(o, "taken_at", jtime(snap->taken_at)) ||
+	    set(o, "taken_at", report_json_time(snap->taken_at)) ||
 	    set(o, "duration_ms", json_integer(snap->duration_ms)) ||
 	    set(o, "unknown_reason", jstr(snap->unknown_reason)) ||
 	    set(o, "mx_status", json_string(dns_status_name(snap->mx_status))) ||
@@ -521,10 +521,11 @@ int report_json(FILE *out, const struct report_domain *doms, size_t n)
 	if (root == NULL || list == NULL)
 		goto out;
 	for (i = 0; i < n; i++)
-		if (push(list, domain_json(&doms[i])) != 0)
+		if (push(list, report_json_domain(&doms[i])) != 0)
 			goto out;
 	if (set(root, "version", json_integer(JSON_SCHEMA_VERSION)) ||
-	    set(root, "generated", jtime(time(NULL))) || set(root, "domains", json_incref(list)))
+	    set(root, "generated", report_json_time(time(NULL))) ||
+	    set(root, "domains", json_incref(list)))
 		goto out;
 	/* Indented for people reading it in a terminal; jansson keeps insertion order, which is
 	 * the order of docs/json-output.md. */

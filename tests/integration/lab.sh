@@ -10,6 +10,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/lab-check.sh"
 . "$(dirname "$0")/lab-dane.sh"
+. "$(dirname "$0")/lab-daemon.sh"
 lab=$top_srcdir/tests/lab/lab
 
 skip()
@@ -143,6 +144,7 @@ tap_check "rotate-dane.test: the served key changed and matches no TLSA" \
 	test -n "$k1" -a "$k1" != "$k0" -a "$k1" != "$t1"
 
 lab_dane_tests
+lab_daemon_tests
 
 if "$lab" down >"$log" 2>&1 && ! "$lab" status >/dev/null 2>&1; then
 	tap_result 0 "lab down leaves nothing running"

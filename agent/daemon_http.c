@@ -1,0 +1,178 @@
+/*
+ * daemon_http.c - what the agent's endpoint serves; see daemon_http.h.
+ */
+#include "autoconf.h"
+
+#include "agent/daemon_http.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <jansson.h>
+
+#include "agent/metrics.h"
+#include "agent/report.h"
+
+#define STATUS_VERSION 1
+
+static void reply_text(struct httpd_response *resp, unsigned status, const char *text)
+{
+	resp->status = status;
+	resp->content_type = "text/plain; charset=utf-8";
+	resp->body = strdup(text);
+	resp->len = resp->body != NULL ? strlen(resp->body) : 0;
+}
+
+static void on_metrics(const struct httpd_request *req, struct httpd_response *resp, void *userdata)
+{
+	const struct daemon_view *v = userdata;
+	const struct sched_stats *st = sched_stats(v->sched);
+	const struct sched_domain *doms;
+	struct metrics_domain *md;
+	struct metrics_agent agent = { .started = st->started,
+				       .last_cycle_ok = st->last_cycle_ok,
+				       .cycles = st->cycles,
+				       .cycle_failures = st->failures,
+				       .config_reloads = v->reloads,
+				       .config_reload_failures = v->reload_failures,
+				       .store_ok = st->store_ok };
+	size_t n, i;
+
+	(void)req;
+	doms = sched_domains(v->sched, &n);
+	md = calloc(n + 1, sizeof(*md));
+	if (md == NULL) {
+		reply_text(resp, 500, "out of memory\n");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		md[i] = (struct metrics_domain){ .name = doms[i].name,
+						 .snap = doms[i].snap,
+						 .findings =
+						     doms[i].snap != NULL ? &doms[i].found : NULL,
+						 .last_cycle_end = doms[i].last_cycle_end,
+						 .interval = doms[i].interval,
+						 .checks = doms[i].checks };
+	if (metrics_text(md, n, &agent, &resp->body, &resp->len) < 0) {
+		reply_text(resp, 500, "out of memory\n");
+	} else {
+		resp->status = 200;
+		resp->content_type = METRICS_CONTENT_TYPE;
+	}
+	free(md);
+}
+
+static int set(json_t *o, const char *key, json_t *value)
+{
+	return value == NULL ? -1 : json_object_set_new(o, key, value);
+}
+
+static json_t *agent_json(const struct daemon_view *v)
+{
+	const struct sched_stats *st = sched_stats(v->sched);
+	const char *why = NULL;
+	bool healthy = v->healthy(v, &why);
+	json_t *o = json_object();
+
+	if (o == NULL || set(o, "version", json_string(PACKAGE_VERSION)) ||
+	    set(o, "config", json_string(v->config_path)) ||
+	    set(o, "started", report_json_time(st->started)) ||
+	    set(o, "healthy", json_boolean(healthy)) ||
+	    set(o, "unhealthy_reason", why != NULL ? json_string(why) : json_null()) ||
+	    set(o, "running", json_boolean(st->running)) ||
+	    set(o, "cycles", json_integer((json_int_t)st->cycles)) ||
+	    set(o, "cycle_failures", json_integer((json_int_t)st->failures)) ||
+	    set(o, "last_cycle_ok",
+		st->last_cycle_ok > 0 ? report_json_time(st->last_cycle_ok) : json_null()) ||
+	    set(o, "config_reloads", json_integer((json_int_t)v->reloads)) ||
+	    set(o, "config_reload_failures", json_integer((json_int_t)v->reload_failures)) ||
+	    set(o, "store_ok", json_boolean(st->store_ok))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* One domain: its last cycle's document with the schedule's facts, or a pending stub. */
+static json_t *domain_json(const struct sched_domain *d)
+{
+	struct report_domain rd = { .snap = d->snap, .findings = &d->found };
+	json_t *o = d->snap != NULL ? report_json_domain(&rd) : json_object();
+
+	if (o == NULL)
+		return NULL;
+	if ((d->snap == NULL && set(o, "domain", json_string(d->name))) ||
+	    set(o, "pending", json_boolean(d->snap == NULL)) ||
+	    set(o, "interval", json_integer(d->interval)) ||
+	    set(o, "last_cycle",
+		d->last_cycle_end > 0 ? report_json_time(d->last_cycle_end) : json_null()) ||
+	    set(o, "running", json_boolean(d->running))) {
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static void on_status(const struct httpd_request *req, struct httpd_response *resp, void *userdata)
+{
+	const struct daemon_view *v = userdata;
+	const struct sched_domain *doms;
+	json_t *root = json_object(), *list = json_array();
+	size_t n, i;
+	char *text = NULL;
+
+	(void)req;
+	doms = sched_domains(v->sched, &n);
+	if (root == NULL || list == NULL || set(root, "version", json_integer(STATUS_VERSION)) ||
+	    set(root, "generated", report_json_time(time(NULL))) ||
+	    set(root, "agent", agent_json(v)))
+		goto out;
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(list, domain_json(&doms[i])) != 0)
+			goto out;
+	if (json_object_set(root, "domains", list) != 0)
+		goto out;
+	text = json_dumps(root, JSON_INDENT(2));
+out:
+	json_decref(list);
+	json_decref(root);
+	if (text == NULL) {
+		reply_text(resp, 500, "out of memory\n");
+		return;
+	}
+	resp->status = 200;
+	resp->content_type = "application/json";
+	resp->len = strlen(text);
+	resp->body = text;
+}
+
+static void on_healthz(const struct httpd_request *req, struct httpd_response *resp, void *userdata)
+{
+	const struct daemon_view *v = userdata;
+	const char *why = NULL;
+	char *text;
+
+	(void)req;
+	if (v->healthy(v, &why)) {
+		reply_text(resp, 200, "ok\n");
+		return;
+	}
+	text = mxs_strdupf("unhealthy: %s\n", why != NULL ? why : "unknown");
+	reply_text(resp, 503, text != NULL ? text : "unhealthy\n");
+	free(text);
+}
+
+int daemon_http_start(sd_event *loop, const char *listen, struct daemon_view *view,
+		      struct httpd **ret, struct mxs_error *reterr)
+{
+	static const struct httpd_route routes[] = {
+		{ "GET", "/metrics", on_metrics, 0 },
+		{ "GET", "/status", on_status, 0 },
+		{ "GET", "/healthz", on_healthz, 0 },
+	};
+
+	return httpd_new(loop, listen, routes, sizeof(routes) / sizeof(routes[0]), view, ret,
+			 reterr);
+}
