@@ -27,54 +27,14 @@
 #include <jansson.h>
 
 #include "agent/report.h"
+#include "lib/jsonval.h"
 
 /* docs/json-output.md: raised only for an incompatible change. */
 #define JSON_SCHEMA_VERSION 1
 
-/*
- * A JSON string of the len bytes at s: null for NULL; when they are not UTF-8, every non-ASCII
- * byte becomes '?' (docs/json-output.md, "Conventions"). A NUL byte is kept: JSON escapes it.
- * NULL on ENOMEM.
- */
-static json_t *jstrn(const char *s, size_t len)
-{
-	json_t *j;
-	char *copy;
-	size_t i;
-
-	if (s == NULL)
-		return json_null();
-	j = json_stringn(s, len);
-	if (j != NULL)
-		return j;
-	copy = malloc(len + 1);
-	if (copy == NULL)
-		return NULL;
-	memcpy(copy, s, len);
-	copy[len] = '\0';
-	for (i = 0; i < len; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	j = json_stringn(copy, len);
-	free(copy);
-	return j;
-}
-
-/* jstrn() of a NUL-terminated string. */
-static json_t *jstr(const char *s)
-{
-	return s != NULL ? jstrn(s, strlen(s)) : json_null();
-}
-
-/* ISO 8601 UTC, "2026-11-02T00:00:00Z". */
 json_t *report_json_time(time_t t)
 {
-	char buf[32];
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		return json_null();
-	return json_string(buf);
+	return jsonval_time(t);
 }
 
 /* Lowercase hex of a digest. */
@@ -128,9 +88,10 @@ static json_t *cert_json(const struct snapshot *snap, const struct certinfo *c)
 	if (o == NULL || san == NULL)
 		goto out;
 	for (i = 0; c->san != NULL && c->san[i] != NULL; i++)
-		if (push(san, jstr(c->san[i])) != 0)
+		if (push(san, jsonval_string(c->san[i])) != 0)
 			goto out;
-	r = set(o, "subject", jstr(c->subject)) || set(o, "issuer", jstr(c->issuer)) ||
+	r = set(o, "subject", jsonval_string(c->subject)) ||
+	    set(o, "issuer", jsonval_string(c->issuer)) ||
 	    set(o, "not_before", report_json_time(c->not_before)) ||
 	    set(o, "not_after", report_json_time(c->not_after)) ||
 	    set(o, "days_left", json_integer(certinfo_days_left(c, snap->taken_at))) ||
@@ -171,7 +132,8 @@ static json_t *verdict_json(const struct chain_verdict *v)
 	if (v->code < 0)
 		return json_null();
 	o = json_object();
-	if (o == NULL || set(o, "code", json_integer(v->code)) || set(o, "text", jstr(v->text))) {
+	if (o == NULL || set(o, "code", json_integer(v->code)) ||
+	    set(o, "text", jsonval_string(v->text))) {
 		json_decref(o);
 		return NULL;
 	}
@@ -190,9 +152,10 @@ static json_t *probe_json(const struct snapshot *snap, const struct smtp_probe *
 	r = set(o, "alg", json_string(probe_alg_name(p->alg))) ||
 	    set(o, "outcome", json_string(probe_outcome_name(p->outcome))) ||
 	    set(o, "stage", json_string(probe_stage_name(p->stage))) ||
-	    set(o, "detail", jstr(p->detail)) ||
-	    set(o, "tls_version", p->tls_version != 0 ? jstr(p->tls_version_name) : json_null()) ||
-	    set(o, "cipher", jstr(p->cipher)) ||
+	    set(o, "detail", jsonval_string(p->detail)) ||
+	    set(o, "tls_version",
+		p->tls_version != 0 ? jsonval_string(p->tls_version_name) : json_null()) ||
+	    set(o, "cipher", jsonval_string(p->cipher)) ||
 	    set(o, "starttls_offered", json_boolean(p->starttls_offered)) ||
 	    set(o, "handshake_ms", json_integer(p->handshake_ms)) ||
 	    set(o, "chain", chain_json(snap, p->chain, p->chain_len)) ||
@@ -238,7 +201,8 @@ static json_t *mx_json(const struct snapshot *snap, const struct mx_host *mx)
 	for (j = 0; j < mx->n_addrs; j++)
 		if (push(addrs, address_json(snap, &mx->addrs[j])) != 0)
 			goto out;
-	r = set(o, "host", jstr(mx->name)) || set(o, "preference", json_integer(mx->preference)) ||
+	r = set(o, "host", jsonval_string(mx->name)) ||
+	    set(o, "preference", json_integer(mx->preference)) ||
 	    set(o, "implicit", json_boolean(mx->implicit)) ||
 	    set(o, "a_status", json_string(dns_status_name(mx->a_status))) ||
 	    set(o, "aaaa_status", json_string(dns_status_name(mx->aaaa_status))) ||
@@ -263,15 +227,17 @@ static json_t *finding_json(const struct finding *f)
 	for (i = 0; i < f->n_values; i++) {
 		const struct finding_value *v = &f->values[i];
 
-		if (set(values, v->name, v->type == VALUE_INT ? json_integer(v->i) : jstr(v->s)) !=
-		    0)
+		if (set(values, v->name,
+			v->type == VALUE_INT ? json_integer(v->i) : jsonval_string(v->s)) != 0)
 			goto out;
 	}
 	r = set(o, "check", json_string(f->check)) || set(o, "code", json_string(f->code)) ||
 	    set(o, "severity", json_string(severity_name(f->severity))) ||
-	    set(o, "mx", jstr(f->mx)) || set(o, "address", jstr(f->address)) ||
-	    set(o, "alg", jstr(f->alg)) || set(o, "message", jstr(f->message)) ||
-	    set(o, "req", jstr(f->req)) || set(o, "result_type", jstr(f->result_type)) ||
+	    set(o, "mx", jsonval_string(f->mx)) || set(o, "address", jsonval_string(f->address)) ||
+	    set(o, "alg", jsonval_string(f->alg)) ||
+	    set(o, "message", jsonval_string(f->message)) ||
+	    set(o, "req", jsonval_string(f->req)) ||
+	    set(o, "result_type", jsonval_string(f->result_type)) ||
 	    set(o, "values", json_incref(values));
 out:
 	json_decref(values);
@@ -287,7 +253,7 @@ static json_t *txt_record_json(const struct txt_record *rec)
 {
 	json_t *o = json_object();
 
-	if (o == NULL || set(o, "text", jstr(rec->data)) ||
+	if (o == NULL || set(o, "text", jsonval_string(rec->data)) ||
 	    set(o, "strings", json_integer(rec->n_strings))) {
 		json_decref(o);
 		return NULL;
@@ -334,15 +300,15 @@ static json_t *policy_json(const struct snapshot *snap)
 	o = json_object();
 	if (o == NULL)
 		return NULL;
-	r = set(o, "url", jstr(pf->url)) ||
+	r = set(o, "url", jsonval_string(pf->url)) ||
 	    set(o, "outcome", json_string(fetch_outcome_name(pf->outcome))) ||
-	    set(o, "detail", jstr(pf->detail)) ||
+	    set(o, "detail", jsonval_string(pf->detail)) ||
 	    set(o, "status", pf->status != 0 ? json_integer(pf->status) : json_null()) ||
-	    set(o, "content_type", jstr(pf->content_type)) ||
-	    set(o, "location", jstr(pf->location)) ||
-	    set(o, "address", pf->address[0] != '\0' ? jstr(pf->address) : json_null()) ||
+	    set(o, "content_type", jsonval_string(pf->content_type)) ||
+	    set(o, "location", jsonval_string(pf->location)) ||
+	    set(o, "address", pf->address[0] != '\0' ? jsonval_string(pf->address) : json_null()) ||
 	    set(o, "duration_ms", json_integer(pf->duration_ms)) ||
-	    set(o, "body", jstrn((const char *)pf->body, pf->body_len)) ||
+	    set(o, "body", jsonval_stringn((const char *)pf->body, pf->body_len)) ||
 	    set(o, "chain", chain_json(snap, pf->chain, pf->chain_len)) ||
 	    set(o, "verify", verdict_json(&pf->verify_now));
 	if (r != 0) {
@@ -411,9 +377,9 @@ static json_t *ns_answer_json(const struct ns_answer *a)
 	if (o == NULL || rrs == NULL)
 		goto out;
 	for (i = 0; i < a->n_rrs; i++)
-		if (push(rrs, jstr(a->rrs[i])) != 0)
+		if (push(rrs, jsonval_string(a->rrs[i])) != 0)
 			goto out;
-	r = set(o, "qname", jstr(a->qname)) || set(o, "qtype", qtype_json(a->qtype)) ||
+	r = set(o, "qname", jsonval_string(a->qname)) || set(o, "qtype", qtype_json(a->qtype)) ||
 	    set(o, "status", json_string(dns_status_name(a->status))) ||
 	    set(o, "authoritative", json_boolean(a->authoritative)) ||
 	    set(o, "rrs", json_incref(rrs));
@@ -438,8 +404,8 @@ static json_t *ns_view_json(const struct ns_view *v)
 		if (push(answers, ns_answer_json(&v->answers[i])) != 0)
 			goto out;
 	/* An NS host without an address was not asked: its address is null. */
-	r = set(o, "name", jstr(v->name)) ||
-	    set(o, "address", v->address[0] != '\0' ? jstr(v->address) : json_null()) ||
+	r = set(o, "name", jsonval_string(v->name)) ||
+	    set(o, "address", v->address[0] != '\0' ? jsonval_string(v->address) : json_null()) ||
 	    set(o, "answers", json_incref(answers));
 out:
 	json_decref(answers);
@@ -493,11 +459,11 @@ json_t *report_json_domain(const struct report_domain *d)
 		if (push(findings, finding_json(&d->findings->v[i])) != 0)
 			goto out;
 	/* status: the worst finding by severity_rank(), as the text and Nagios outputs say. */
-	r = set(o, "domain", jstr(snap->domain)) ||
+	r = set(o, "domain", jsonval_string(snap->domain)) ||
 	    set(o, "status", json_string(severity_name(findings_worst(d->findings)))) ||
 	    set(o, "taken_at", report_json_time(snap->taken_at)) ||
 	    set(o, "duration_ms", json_integer(snap->duration_ms)) ||
-	    set(o, "unknown_reason", jstr(snap->unknown_reason)) ||
+	    set(o, "unknown_reason", jsonval_string(snap->unknown_reason)) ||
 	    set(o, "mx_status", json_string(dns_status_name(snap->mx_status))) ||
 	    set(o, "null_mx", json_boolean(snap->null_mx)) || set(o, "mx", json_incref(mx)) ||
 	    set(o, "findings", json_incref(findings)) || set(o, "mta_sts", mta_sts_json(snap)) ||

@@ -17,6 +17,8 @@
 #include <jansson.h>
 
 #include "agent/status_render.h"
+#include "lib/duration.h"
+#include "lib/jsonval.h"
 
 /* docs/json-output.md, "Status": raised only for an incompatible change. */
 #define STATUS_SCHEMA_VERSION 1
@@ -99,30 +101,6 @@ static int build(const struct status_data *d, const char *const *names, size_t n
 	return 0;
 }
 
-/* "2026-11-29 03:00 UTC" */
-static void text_time(time_t t, char *buf, size_t len)
-{
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
-		(void)snprintf(buf, len, "@%lld", (long long)t);
-}
-
-/* How long from t to now, coarsely: "45s", "12m", "3h 05m", "2d 4h". */
-static void text_span(time_t t, time_t now, char *buf, size_t len)
-{
-	long long s = now > t ? (long long)(now - t) : 0;
-
-	if (s < 60)
-		(void)snprintf(buf, len, "%llds", s);
-	else if (s < 3600)
-		(void)snprintf(buf, len, "%lldm", s / 60);
-	else if (s < 86400)
-		(void)snprintf(buf, len, "%lldh %02lldm", s / 3600, s % 3600 / 60);
-	else
-		(void)snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
-}
-
 static void text_problem(FILE *out, const struct state_row *r, time_t now)
 {
 	char when[64], span[64];
@@ -137,12 +115,12 @@ static void text_problem(FILE *out, const struct state_row *r, time_t now)
 	fprintf(out, ": %s", r->message);
 	if (r->req != NULL)
 		fprintf(out, " (%s)", r->req);
-	text_time(r->since, when, sizeof(when));
-	text_span(r->since, now, span, sizeof(span));
+	duration_time_text(r->since, when, sizeof(when));
+	duration_span_text(r->since, now, span, sizeof(span));
 	fprintf(out, "\n    since %s (%s)", when, span);
 	if (r->severity_since != r->since) {
-		text_time(r->severity_since, when, sizeof(when));
-		text_span(r->severity_since, now, span, sizeof(span));
+		duration_time_text(r->severity_since, when, sizeof(when));
+		duration_span_text(r->severity_since, now, span, sizeof(span));
 		fprintf(out, ", %s since %s (%s)", severity_name(r->severity), when, span);
 	}
 	fputc('\n', out);
@@ -160,8 +138,8 @@ static void text_domain(FILE *out, const struct shown *s, time_t now)
 	fprintf(out, "%s: %s (%zu problem%s)\n", s->name, severity_name(s->worst), s->n_rows,
 		s->n_rows == 1 ? "" : "s");
 	if (s->cycle != NULL) {
-		text_time(s->cycle->cycle_at, when, sizeof(when));
-		text_span(s->cycle->cycle_at, now, span, sizeof(span));
+		duration_time_text(s->cycle->cycle_at, when, sizeof(when));
+		duration_span_text(s->cycle->cycle_at, now, span, sizeof(span));
 		fprintf(out, "  last cycle %s (%s ago)%s%s\n", when, span,
 			*s->cycle->summary != '\0' ? ": " : "", s->cycle->summary);
 	}
@@ -190,49 +168,15 @@ int status_render_text(FILE *out, const struct status_data *d, const char *const
 	return fflush(out) == 0 && !ferror(out) ? status : -EIO;
 }
 
-/* A JSON string, null for NULL; bytes that are not UTF-8 become '?' (as "check --json"). */
-static json_t *jstr(const char *s)
-{
-	json_t *j;
-	char *copy;
-	size_t i;
-
-	if (s == NULL)
-		return json_null();
-	j = json_string(s);
-	if (j != NULL)
-		return j;
-	copy = strdup(s);
-	if (copy == NULL)
-		return NULL;
-	for (i = 0; copy[i] != '\0'; i++)
-		if ((unsigned char)copy[i] >= 0x80)
-			copy[i] = '?';
-	j = json_string(copy);
-	free(copy);
-	return j;
-}
-
-/* ISO 8601 UTC, "2026-11-29T03:00:00Z". */
-static json_t *jtime(time_t t)
-{
-	char buf[32];
-	struct tm tm;
-
-	if (gmtime_r(&t, &tm) == NULL || strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
-		return json_null();
-	return json_string(buf);
-}
-
 /* json_pack() steals the "o" values, also when it fails (jansson 2.13 and later). */
 static json_t *problem_json(const struct state_row *r)
 {
 	return json_pack("{s:s, s:s, s:s, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:o}", "check",
 			 r->check, "code", r->code, "severity", severity_name(r->severity), "mx",
-			 jstr(r->mx), "address", jstr(r->address), "alg", jstr(r->alg), "message",
-			 jstr(r->message), "req", jstr(r->req), "since", jtime(r->since),
-			 "severity_since", jtime(r->severity_since), "last_seen",
-			 jtime(r->last_seen));
+			 jsonval_string(r->mx), "address", jsonval_string(r->address), "alg",
+			 jsonval_string(r->alg), "message", jsonval_string(r->message), "req",
+			 jsonval_string(r->req), "since", jsonval_time(r->since), "severity_since",
+			 jsonval_time(r->severity_since), "last_seen", jsonval_time(r->last_seen));
 }
 
 static json_t *domain_json(const struct shown *s)
@@ -251,9 +195,9 @@ static json_t *domain_json(const struct shown *s)
 	}
 	o = json_pack("{s:s, s:s, s:o, s:o, s:o, s:o}", "name", s->name, "worst",
 		      severity_name(s->worst), "cycle_at",
-		      c != NULL ? jtime(c->cycle_at) : json_null(), "duration_ms",
+		      c != NULL ? jsonval_time(c->cycle_at) : json_null(), "duration_ms",
 		      c != NULL ? json_integer(c->duration_ms) : json_null(), "summary",
-		      c != NULL ? jstr(c->summary) : json_null(), "problems", problems);
+		      c != NULL ? jsonval_string(c->summary) : json_null(), "problems", problems);
 	return o;
 }
 
@@ -276,7 +220,7 @@ int status_render_json(FILE *out, const struct status_data *d, const char *const
 			goto out;
 	if (list != NULL)
 		root = json_pack("{s:i, s:o, s:O}", "version", STATUS_SCHEMA_VERSION, "generated",
-				 jtime(now), "domains", list);
+				 jsonval_time(now), "domains", list);
 	if (root == NULL)
 		goto out;
 	if (json_dumpf(root, out, JSON_INDENT(2)) != 0 || fputc('\n', out) == EOF ||

@@ -4,6 +4,7 @@
 #include "lib/duration.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Milliseconds per unit for each suffix; "ms" is matched before "m". */
@@ -57,4 +58,26 @@ int duration_parse(const char *text, size_t len, long default_unit, long long *r
 				     DURATION_MAX / 86400);
 	*ret_ms = n * per_unit;
 	return 0;
+}
+
+void duration_time_text(time_t t, char *buf, size_t len)
+{
+	struct tm tm;
+
+	if (gmtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M UTC", &tm) == 0)
+		(void)snprintf(buf, len, "@%lld", (long long)t);
+}
+
+void duration_span_text(time_t a, time_t b, char *buf, size_t len)
+{
+	long long s = b > a ? (long long)(b - a) : 0;
+
+	if (s < 60)
+		(void)snprintf(buf, len, "%llds", s);
+	else if (s < 3600)
+		(void)snprintf(buf, len, "%lldm", s / 60);
+	else if (s < 86400)
+		(void)snprintf(buf, len, "%lldh %02lldm", s / 3600, s % 3600 / 60);
+	else
+		(void)snprintf(buf, len, "%lldd %lldh", s / 86400, s % 86400 / 3600);
 }

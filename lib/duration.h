@@ -9,6 +9,7 @@
 #define MXS_LIB_DURATION_H
 
 #include <stddef.h>
+#include <time.h>
 
 #include "lib/error.h"
 
@@ -30,5 +31,12 @@
  */
 int duration_parse(const char *text, size_t len, long default_unit, long long *ret_ms,
 		   struct mxs_error *reterr);
+
+/*
+ * For people: a time as "2026-11-29 03:00 UTC" ("@<seconds>" when it cannot be written), and
+ * how long from a to b, coarsely: "45s", "12m", "3h 05m", "2d 4h" (0 when b is before a).
+ */
+void duration_time_text(time_t t, char *buf, size_t len);
+void duration_span_text(time_t a, time_t b, char *buf, size_t len);
 
 #endif

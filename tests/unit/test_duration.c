@@ -80,11 +80,32 @@ static void test_duration_length_bound(void **state)
 	assert_int_equal(ms, 15LL * 86400000);
 }
 
+/* Times and spans as the texts for people write them (status, alert bodies). */
+static void test_duration_texts(void **state)
+{
+	char buf[40];
+
+	(void)state;
+	duration_time_text((time_t)1795921200, buf, sizeof(buf));
+	assert_string_equal(buf, "2026-11-29 03:00 UTC");
+	duration_span_text(100, 145, buf, sizeof(buf));
+	assert_string_equal(buf, "45s");
+	duration_span_text(0, 12 * 60 + 59, buf, sizeof(buf));
+	assert_string_equal(buf, "12m");
+	duration_span_text(0, 3 * 3600 + 5 * 60, buf, sizeof(buf));
+	assert_string_equal(buf, "3h 05m");
+	duration_span_text(0, 2 * 86400 + 4 * 3600 + 59, buf, sizeof(buf));
+	assert_string_equal(buf, "2d 4h");
+	duration_span_text(200, 100, buf, sizeof(buf));
+	assert_string_equal(buf, "0s");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_duration_table),
 		cmocka_unit_test(test_duration_length_bound),
+		cmocka_unit_test(test_duration_texts),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
