@@ -95,7 +95,8 @@ static int build(const struct status_data *d, const char *const *names, size_t n
 		if (severity_rank(s->worst) > severity_rank(all))
 			all = s->worst;
 	}
-	qsort(v, n, sizeof(*v), shown_cmp);
+	if (n > 1)
+		qsort(v, n, sizeof(*v), shown_cmp);
 	*ret = v;
 	*ret_exit = (int)all;
 	return 0;

@@ -371,7 +371,8 @@ static int compare(struct apply *a, const struct finding *const *w, size_t n_w,
 	size_t i = 0, j = 0;
 	int r = 0, c;
 
-	qsort(rows, n_rows, sizeof(*rows), row_cmp);
+	if (n_rows > 1)
+		qsort(rows, n_rows, sizeof(*rows), row_cmp);
 	while (r == 0 && (i < n_w || j < n_rows)) {
 		if (i == n_w) {
 			c = 1;
