@@ -362,6 +362,8 @@ static int set_defaults(struct config *cfg)
 	if (cfg->ca_bundle == NULL || cfg->state_dir == NULL)
 		return -ENOMEM;
 	cfg->interval = 3600;
+	cfg->alerting =
+	    (struct alert_config){ .damping = 2, .reminder = 24 * 3600, .give_up = 2 * 86400 };
 	cfg->max_sessions = 32;
 	cfg->max_domains = 16;
 	cfg->checks = CHECK_ALL;
@@ -514,6 +516,12 @@ struct config *config_free(struct config *cfg)
 		free(s->ident);
 	}
 	free(cfg->sinks);
+	for (i = 0; i < cfg->alerting.n_silences; i++) {
+		free(cfg->alerting.silences[i].domain);
+		free(cfg->alerting.silences[i].code);
+		free(cfg->alerting.silences[i].comment);
+	}
+	free(cfg->alerting.silences);
 	free(cfg->path);
 	free(cfg->resolver);
 	free(cfg->dnssec_probe);

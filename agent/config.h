@@ -16,6 +16,7 @@
 #include <libconfig.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <time.h>
 
 #include "lib/error.h"
 #include "lib/severity.h"
@@ -87,6 +88,23 @@ struct sink_config {
 	const config_setting_t *group;
 };
 
+/* One silence: alerts matching it are held back until a time (lib/alert_decide.h). */
+struct silence_config {
+	char *domain;  /* NULL: every domain */
+	char *code;    /* NULL: every code; a trailing "*" matches a prefix ("cert.*") */
+	time_t until;  /* UTC */
+	char *comment; /* why, for people; may be NULL */
+};
+
+/* How alerts are made and delivered (the "alerts" group beside the sinks). */
+struct alert_config {
+	unsigned damping; /* consecutive cycles a problem must hold before it alerts (default 2) */
+	long reminder;    /* seconds between reminders of an open problem; 0 none (default 24 h) */
+	long give_up;     /* seconds after which an undelivered alert is dropped (default 2 days) */
+	struct silence_config *silences;
+	size_t n_silences;
+};
+
 struct config {
 	char *path;  /* the file given to config_load() */
 	config_t lc; /* the parsed tree; settings above point into it */
@@ -111,6 +129,7 @@ struct config {
 	size_t n_domains;
 	struct sink_config *sinks;
 	size_t n_sinks;
+	struct alert_config alerting;
 };
 
 /*

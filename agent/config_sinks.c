@@ -11,10 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <syslog.h>
+#include <time.h>
 
 #include "agent/config_sinks.h"
 
 static const char *const kind_names[] = { "email", "webhook", "syslog", NULL };
+/* Every key of the "alerts" group: the three lists, then the alert settings. */
+static const char *const alerts_keys[] = { "email",    "webhook", "syslog",   "damping",
+					   "reminder", "give_up", "silences", NULL };
 
 const char *sink_kind_name(enum sink_kind k)
 {
@@ -150,6 +154,88 @@ static int read_common(struct cfgval *cv, const config_setting_t *g, enum sink_k
 	return 0;
 }
 
+/* "2026-12-31" (midnight UTC) or "2026-12-31T08:00:00Z". Returns 0 or -EINVAL. */
+static int parse_until(const char *text, time_t *ret)
+{
+	struct tm tm = { 0 };
+	int n = 0, len = (int)strlen(text);
+
+	if (len == 10 &&
+	    sscanf(text, "%4d-%2d-%2d%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday, &n) == 3 &&
+	    n == 10) {
+		/* midnight */
+	} else if (len == 20 &&
+		   sscanf(text, "%4d-%2d-%2dT%2d:%2d:%2dZ%n", &tm.tm_year, &tm.tm_mon, &tm.tm_mday,
+			  &tm.tm_hour, &tm.tm_min, &tm.tm_sec, &n) == 6 &&
+		   n == 20) {
+		/* a time of day */
+	} else {
+		return -EINVAL;
+	}
+	if (tm.tm_mon < 1 || tm.tm_mon > 12 || tm.tm_mday < 1 || tm.tm_mday > 31 ||
+	    tm.tm_hour > 23 || tm.tm_min > 59 || tm.tm_sec > 59 || tm.tm_year < 1970)
+		return -EINVAL;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	*ret = timegm(&tm);
+	return *ret == (time_t)-1 ? -EINVAL : 0;
+}
+
+/* silences = ( { domain = "..."; code = "cert.*"; until = "2026-12-31"; comment = "..."; } ) */
+static int read_silence(struct cfgval *cv, const config_setting_t *g, struct silence_config *s)
+{
+	static const char *const keys[] = { "domain", "code", "until", "comment", NULL };
+	char *until = NULL;
+
+	cfgval_known_keys(cv, g, keys);
+	(void)cfgval_string(cv, g, "domain", &s->domain);
+	(void)cfgval_string(cv, g, "code", &s->code);
+	(void)cfgval_string(cv, g, "comment", &s->comment);
+	if (cfgval_string(cv, g, "until", &until) == 0)
+		cfgval_error(cv, g, "a silence needs until = \"YYYY-MM-DD\" (UTC)");
+	else if (until != NULL && parse_until(until, &s->until) < 0)
+		cfgval_error(cv, config_setting_get_member(g, "until"),
+			     "\"%s\" is not a date \"YYYY-MM-DD\" or a time "
+			     "\"YYYY-MM-DDTHH:MM:SSZ\" (UTC)",
+			     until);
+	if (s->domain != NULL && s->code == NULL && s->domain[0] == '\0')
+		cfgval_error(cv, g, "domain must not be empty");
+	free(until);
+	return 0;
+}
+
+static int read_alerting(struct cfgval *cv, const config_setting_t *alerts, struct alert_config *a)
+{
+	const config_setting_t *list = cfgval_list(cv, alerts, "silences");
+	long long ms;
+	size_t i, n;
+
+	(void)cfgval_uint(cv, alerts, "damping", 1, 100, &a->damping);
+	ms = a->reminder * 1000LL;
+	if (cfgval_duration(cv, alerts, "reminder", 3600, 0, 365 * 86400 * 1000LL, &ms) == 1)
+		a->reminder = (long)(ms / 1000);
+	ms = a->give_up * 1000LL;
+	if (cfgval_duration(cv, alerts, "give_up", 3600, 60 * 1000LL, 365 * 86400 * 1000LL, &ms) ==
+	    1)
+		a->give_up = (long)(ms / 1000);
+	if (list == NULL)
+		return 0;
+	n = (size_t)config_setting_length(list);
+	a->silences = calloc(n + 1, sizeof(*a->silences));
+	if (a->silences == NULL)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		const config_setting_t *g = config_setting_get_elem(list, (unsigned)i);
+
+		if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+			cfgval_error(cv, g, "each silence must be a group { ... }");
+			continue;
+		}
+		read_silence(cv, g, &a->silences[a->n_silences++]);
+	}
+	return 0;
+}
+
 int config_read_sinks(struct cfgval *cv, const config_setting_t *root, struct config *cfg)
 {
 	const config_setting_t *alerts = cfgval_group(cv, root, "alerts");
@@ -160,7 +246,10 @@ int config_read_sinks(struct cfgval *cv, const config_setting_t *root, struct co
 
 	if (alerts == NULL)
 		return 0;
-	cfgval_known_keys(cv, alerts, kind_names);
+	cfgval_known_keys(cv, alerts, alerts_keys);
+	r = read_alerting(cv, alerts, &cfg->alerting);
+	if (r < 0)
+		return r;
 	for (k = 0; k < 3; k++) {
 		lists[k] = cfgval_list(cv, alerts, kind_names[k]);
 		if (lists[k] != NULL)

@@ -15,6 +15,7 @@
 #include <systemd/sd-daemon.h>
 #include <systemd/sd-event.h>
 
+#include "agent/alerting.h"
 #include "agent/cli_config.h"
 #include "agent/daemon_http.h"
 #include "agent/log.h"
@@ -27,6 +28,7 @@ struct daemon {
 	struct config *cfg;
 	struct store *store;
 	struct sched *sched;
+	struct alerting *alerting;
 	struct httpd *httpd;
 	char *listen; /* the endpoint's address now, or NULL */
 	struct daemon_view view;
@@ -131,6 +133,8 @@ static void reload(struct daemon *d)
 		config_free(cfg);
 	} else {
 		d->view.reloads++;
+		if (alerting_configure(d->alerting, cfg) < 0)
+			log_msg(LOG_ERR, "out of memory setting up the alert sinks");
 		apply_http(d, cfg);
 		config_free(d->cfg);
 		d->cfg = cfg;
@@ -139,6 +143,15 @@ static void reload(struct daemon *d)
 	}
 	(void)sd_notifyf(0, "READY=1\nSTATUS=watching %zu domain%s", d->cfg->n_domains,
 			 d->cfg->n_domains == 1 ? "" : "s");
+}
+
+/* A domain's cycle is recorded: its alerts. */
+static void on_cycle(const struct sched_domain *dom, void *userdata)
+{
+	struct daemon *d = userdata;
+
+	alerting_cycle(d->alerting, dom->name, (const char *const *)dom->tags, &dom->found,
+		       dom->snap->taken_at, dom->interval);
 }
 
 static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void *userdata)
@@ -151,8 +164,9 @@ static int on_signal(sd_event_source *s, const struct signalfd_siginfo *si, void
 		reload(d);
 		break;
 	case SIGUSR1:
-		log_msg(LOG_INFO, "SIGUSR1: checking every domain now");
+		log_msg(LOG_INFO, "SIGUSR1: checking every domain now, retrying queued alerts");
 		sched_run_now(d->sched);
+		alerting_retry_now(d->alerting);
 		break;
 	default:
 		(void)sd_notify(0, "STOPPING=1\nSTATUS=stopping");
@@ -230,14 +244,22 @@ static int start(struct daemon *d)
 	if (r >= 0)
 		r = setup_watchdog(d);
 	if (r >= 0)
-		r = sched_new(d->loop, d->store, &d->sched);
+		r = alerting_new(d->loop, d->store, &d->alerting, &err);
 	if (r >= 0)
+		r = alerting_configure(d->alerting, d->cfg);
+	if (r >= 0)
+		r = sched_new(d->loop, d->store, &d->sched);
+	if (r >= 0) {
+		sched_on_cycle(d->sched, on_cycle, d);
 		r = sched_configure(d->sched, d->cfg);
+	}
 	if (r < 0) {
-		log_msg(LOG_ERR, "cannot start: %s", strerror(-r));
+		log_msg(LOG_ERR, "cannot start: %s", err.what != NULL ? err.what : strerror(-r));
+		mxs_error_clear(&err);
 		return r;
 	}
 	d->view = (struct daemon_view){ .sched = d->sched,
+					.alerting = d->alerting,
 					.config_path = d->config_path,
 					.healthy = healthy };
 	apply_http(d, d->cfg);
@@ -263,6 +285,7 @@ int daemon_run(const struct daemon_opts *opts)
 	}
 	d.httpd = httpd_free(d.httpd);
 	d.sched = sched_free(d.sched);
+	d.alerting = alerting_free(d.alerting);
 	d.store = store_close(d.store);
 	sd_event_source_disable_unref(d.watchdog);
 	sd_event_unref(d.loop);

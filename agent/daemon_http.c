@@ -37,7 +37,12 @@ static void on_metrics(const struct httpd_request *req, struct httpd_response *r
 				       .cycle_failures = st->failures,
 				       .config_reloads = v->reloads,
 				       .config_reload_failures = v->reload_failures,
-				       .store_ok = st->store_ok };
+				       .store_ok = st->store_ok,
+				       .outbox_pending = alerting_stats(v->alerting)->pending,
+				       .alerts_delivered = alerting_stats(v->alerting)->delivered,
+				       .alerts_failed = alerting_stats(v->alerting)->failed,
+				       .alerts_redelivered =
+					   alerting_stats(v->alerting)->redelivered };
 	size_t n, i;
 
 	(void)req;
@@ -69,6 +74,14 @@ static int set(json_t *o, const char *key, json_t *value)
 	return value == NULL ? -1 : json_object_set_new(o, key, value);
 }
 
+static json_t *alerts_json(const struct alerting_stats *a)
+{
+	return json_pack("{s:I, s:I, s:I, s:I, s:I}", "pending", (json_int_t)a->pending,
+			 "delivered", (json_int_t)a->delivered, "failed", (json_int_t)a->failed,
+			 "redelivered", (json_int_t)a->redelivered, "retries",
+			 (json_int_t)a->retries);
+}
+
 static json_t *agent_json(const struct daemon_view *v)
 {
 	const struct sched_stats *st = sched_stats(v->sched);
@@ -88,7 +101,8 @@ static json_t *agent_json(const struct daemon_view *v)
 		st->last_cycle_ok > 0 ? report_json_time(st->last_cycle_ok) : json_null()) ||
 	    set(o, "config_reloads", json_integer((json_int_t)v->reloads)) ||
 	    set(o, "config_reload_failures", json_integer((json_int_t)v->reload_failures)) ||
-	    set(o, "store_ok", json_boolean(st->store_ok))) {
+	    set(o, "store_ok", json_boolean(st->store_ok)) ||
+	    set(o, "alerts", alerts_json(alerting_stats(v->alerting)))) {
 		json_decref(o);
 		return NULL;
 	}

@@ -15,12 +15,14 @@
 
 #include <systemd/sd-event.h>
 
+#include "agent/alerting.h"
 #include "agent/httpd.h"
 #include "agent/sched.h"
 
 /* What the endpoint reads; owned by the daemon, valid while the endpoint runs. */
 struct daemon_view {
 	const struct sched *sched;
+	const struct alerting *alerting;
 	const char *config_path;
 	unsigned long reloads, reload_failures;
 	/* whether the agent is healthy, and why not (static text) when it is not */

@@ -155,6 +155,17 @@ static void w_outbox(struct ctx *c, const char *name)
 	sample_ull(c->out, name, NULL, c->agent->outbox_pending);
 }
 
+static void w_alerts(struct ctx *c, const char *name)
+{
+	const struct label delivered[] = { { "result", "delivered" }, { NULL, NULL } };
+	const struct label failed[] = { { "result", "failed" }, { NULL, NULL } };
+	const struct label again[] = { { "result", "redelivered" }, { NULL, NULL } };
+
+	sample_ull(c->out, name, delivered, c->agent->alerts_delivered);
+	sample_ull(c->out, name, failed, c->agent->alerts_failed);
+	sample_ull(c->out, name, again, c->agent->alerts_redelivered);
+}
+
 static void w_domains(struct ctx *c, const char *name)
 {
 	sample_ull(c->out, name, NULL, c->n);
@@ -420,6 +431,9 @@ static const struct family families[] = {
 	{ "mxsentry_store_ok", "gauge", "1 when the state store works, 0 when it does not.",
 	  w_store_ok },
 	{ "mxsentry_outbox_pending", "gauge", "Alerts queued and not delivered yet.", w_outbox },
+	{ "mxsentry_alerts_total", "counter",
+	  "Alert deliveries ended since start, by result (redelivered: sent again after a crash).",
+	  w_alerts },
 	{ "mxsentry_domains", "gauge", "Domains configured.", w_domains },
 	{ "mxsentry_domain_interval_seconds", "gauge", "Seconds between two checks of the domain.",
 	  w_interval },

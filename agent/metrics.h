@@ -25,6 +25,9 @@
  *   mxsentry_config_reloads_total{result} counter configuration reloads, result "ok" or "failed"
  *   mxsentry_store_ok                     gauge   1 when the state store works, else 0
  *   mxsentry_outbox_pending               gauge   alerts queued and not delivered yet
+ *   mxsentry_alerts_total{result}         counter alert deliveries since start: "delivered",
+ *                                                 "failed" (given up), "redelivered" (sent
+ *                                                 again after a crash cut them off in flight)
  *   mxsentry_domains                      gauge   domains configured
  * Domain
  *   mxsentry_domain_interval_seconds{domain}             gauge seconds between two cycles
@@ -96,6 +99,8 @@ struct metrics_agent {
 	unsigned long config_reload_failures; /* reloads rejected (the old configuration stays) */
 	bool store_ok;
 	size_t outbox_pending; /* alerts not delivered yet (0 until alerts exist) */
+	unsigned long alerts_delivered, alerts_failed; /* since start */
+	unsigned long alerts_redelivered; /* sent again after a crash cut them off in flight */
 };
 
 /*

@@ -15,6 +15,7 @@
 #include "agent/log.h"
 #include "agent/observe.h"
 #include "agent/store_state.h"
+#include "lib/strv.h"
 
 #define USEC_PER_SEC 1000000ULL
 /* The first check of a domain is spread over interval / FIRST_SPREAD_DIV, at most ... */
@@ -46,6 +47,8 @@ struct sched {
 	struct batch *batch;
 	struct sched_stats stats;
 	uint64_t rand; /* xorshift state for the drift */
+	sched_cycle_fn on_cycle;
+	void *on_cycle_data;
 };
 
 static void sched_arm(struct sched *s);
@@ -91,29 +94,6 @@ static uint64_t later_due(struct sched *s, unsigned interval)
 	uint64_t base = (uint64_t)interval * USEC_PER_SEC, drift = base / DRIFT_DIV;
 
 	return now_usec(s) + base - drift + next_rand(s, 2 * drift + 1);
-}
-
-static void strv_free(char **v)
-{
-	for (size_t i = 0; v != NULL && v[i] != NULL; i++)
-		free(v[i]);
-	free(v);
-}
-
-static char **strv_copy(char *const *v)
-{
-	size_t n = 0, i;
-	char **c;
-
-	while (v != NULL && v[n] != NULL)
-		n++;
-	c = calloc(n + 1, sizeof(*c));
-	for (i = 0; c != NULL && i < n; i++)
-		if ((c[i] = strdup(v[i])) == NULL) {
-			strv_free(c);
-			return NULL;
-		}
-	return c;
 }
 
 static void domain_clear(struct sched_domain *d)
@@ -289,6 +269,8 @@ static void on_gathered(struct gather *g, int error, struct snapshot **snaps, si
 		}
 		if (record_cycle(s, d, snaps[i]) < 0)
 			failed++;
+		else if (s->on_cycle != NULL)
+			s->on_cycle(d, s->on_cycle_data);
 	}
 	free(snaps);
 	if (error < 0)
@@ -484,7 +466,7 @@ int sched_configure(struct sched *s, const struct config *cfg)
 			d->next_due = first_due(s, dc->name, dc->interval);
 		}
 		d->name = strdup(dc->name);
-		d->tags = strv_copy(dc->tags);
+		d->tags = strv_dup((const char *const *)dc->tags);
 		if (d->name == NULL || d->tags == NULL)
 			goto nomem;
 		d->checks = dc->checks;
@@ -524,6 +506,12 @@ nomem:
 	free(doms);
 	strings_free(strings);
 	return -ENOMEM;
+}
+
+void sched_on_cycle(struct sched *s, sched_cycle_fn fn, void *userdata)
+{
+	s->on_cycle = fn;
+	s->on_cycle_data = userdata;
 }
 
 void sched_run_now(struct sched *s)

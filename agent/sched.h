@@ -80,6 +80,13 @@ struct sched *sched_free(struct sched *s);
 /* Apply cfg (borrowed for the call; everything needed is copied). Returns 0 or -ENOMEM. */
 int sched_configure(struct sched *s, const struct config *cfg);
 
+/*
+ * Called after each domain's cycle has been recorded (the alerts hang here): d is the domain
+ * with its new snapshot and findings (borrowed for the call).
+ */
+typedef void (*sched_cycle_fn)(const struct sched_domain *d, void *userdata);
+void sched_on_cycle(struct sched *s, sched_cycle_fn fn, void *userdata);
+
 /* Make every domain due now (SIGUSR1: "check everything now"). */
 void sched_run_now(struct sched *s);
 

@@ -66,6 +66,13 @@
  *    the alert outbox keeps "delivered up to id N". domain_cycles keeps the last cycle of each
  *    domain: when, how long, its worst severity, how many findings of each severity, and a short
  *    summary for people. The severity columns hold enum severity values (lib/severity.h).
+ * 5: alerts (agent/store_alert.c). alert_state is the alert side's own record of each problem
+ *    of a domain (lib/alert_decide.h): consecutive cycles seen, and the severity last told and
+ *    when; it is replaced as a whole per domain each cycle. outbox holds one row per message and
+ *    sink to deliver: the message as its webhook document (lib/alert.h), its state (pending,
+ *    sending while a delivery is in flight, delivered, failed), attempts, the next attempt's
+ *    time and the last error. (sink, message_id) is unique, so the same news queued twice for a
+ *    sink is one row. A row still "sending" at start was cut off by a crash: it is sent again.
  */
 static const char *const migrations[] = {
 	"CREATE TABLE policy_history ("
@@ -143,6 +150,37 @@ static const char *const migrations[] = {
 	" n_critical INTEGER NOT NULL DEFAULT 0,"
 	" n_unknown INTEGER NOT NULL DEFAULT 0,"
 	" summary TEXT NOT NULL DEFAULT '') WITHOUT ROWID;",
+	"CREATE TABLE alert_state ("
+	" domain TEXT NOT NULL,"
+	" check_name TEXT NOT NULL,"
+	" mx TEXT NOT NULL DEFAULT '',"
+	" address TEXT NOT NULL DEFAULT '',"
+	" alg TEXT NOT NULL DEFAULT '',"
+	" code TEXT NOT NULL,"
+	" severity INTEGER NOT NULL CHECK (severity BETWEEN 1 AND 3),"
+	" cycles INTEGER NOT NULL CHECK (cycles >= 1),"
+	" since INTEGER NOT NULL,"
+	" notified INTEGER NOT NULL DEFAULT 0 CHECK (notified BETWEEN 0 AND 3),"
+	" notified_at INTEGER NOT NULL DEFAULT 0,"
+	" message TEXT,"
+	" req TEXT,"
+	" PRIMARY KEY (domain, check_name, mx, address, alg, code)) WITHOUT ROWID;"
+	"CREATE TABLE outbox ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" sink TEXT NOT NULL,"
+	" domain TEXT NOT NULL,"
+	" message_id TEXT NOT NULL,"
+	" body TEXT NOT NULL,"
+	" valid_until INTEGER NOT NULL DEFAULT 0,"
+	" created INTEGER NOT NULL,"
+	" attempts INTEGER NOT NULL DEFAULT 0,"
+	" next_attempt INTEGER NOT NULL,"
+	" state TEXT NOT NULL DEFAULT 'pending'"
+	"  CHECK (state IN ('pending', 'sending', 'delivered', 'failed')),"
+	" last_error TEXT,"
+	" done_at INTEGER,"
+	" UNIQUE (sink, message_id));"
+	"CREATE INDEX outbox_due ON outbox (state, sink, next_attempt);",
 };
 
 /* The prepared statements, by purpose. */
@@ -768,4 +806,9 @@ sqlite3_stmt *store_stmt(struct store *s, const char *sql, struct mxs_error *ret
 const char *store_db_path(const struct store *s)
 {
 	return s->path;
+}
+
+sqlite3 *store_db_handle(struct store *s)
+{
+	return s->db;
 }

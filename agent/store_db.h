@@ -44,6 +44,9 @@ void store_db_done(sqlite3_stmt *st);
  */
 sqlite3_stmt *store_stmt(struct store *s, const char *sql, struct mxs_error *reterr);
 
+/* The connection, for sqlite3_changes() and the like. */
+sqlite3 *store_db_handle(struct store *s);
+
 /* The database file, for messages. */
 const char *store_db_path(const struct store *s);
 

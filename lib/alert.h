@@ -173,6 +173,22 @@ int alert_json(const struct alert_message *m, const char *instance, char **ret);
  */
 int alert_alertmanager_json(const struct alert_message *m, const char *instance, char **ret);
 
+/*
+ * Read back what alert_json() wrote (the outbox keeps messages in that form across restarts;
+ * alert_parse.c). Every member is checked: version 1, domain, tags, at, items (each with kind,
+ * check, code, severities, subject, message, times), and the id must be the one the items give
+ * (a document edited since is refused). subject, worst and instance are derived, not read.
+ *
+ * text, len: the document (need not be NUL-terminated).
+ * ret:       on success, the message (alert_message_clear()); valid_until is 0.
+ * reterr:    optional; names the member that is wrong.
+ *
+ * Returns 0, -EINVAL or -ENOMEM.
+ */
+struct mxs_error;
+int alert_message_from_json(const char *text, size_t len, struct alert_message *ret,
+			    struct mxs_error *reterr);
+
 /* The envelope and header fields of a mail about a message. */
 struct alert_mail_headers {
 	const char *from;       /* mailbox, e.g. "mxsentry@example.org" */

@@ -34,9 +34,9 @@ tap_like "-v shows the effective defaults (30/14 days)" "$OUT" 'example\.com +ch
 run "$MXSENTRY" config check "$conf/errors.conf"
 tap_is "a configuration with errors is rejected (1)" "$RC" 1
 tap_is "every error is on its own line, with the count last" \
-	"$(printf '%s\n' "$ERR" | grep -c 'errors\.conf:[0-9]*: ')" 22
+	"$(printf '%s\n' "$ERR" | grep -c 'errors\.conf:[0-9]*: ')" 23
 tap_like "errors carry file:line" "$ERR" 'errors\.conf:16: domains\[1\]: domain "example\.com" is listed twice'
-tap_like "the count closes the report" "$(printf '%s\n' "$ERR" | tail -n 1)" '22 errors; the configuration was not accepted'
+tap_like "the count closes the report" "$(printf '%s\n' "$ERR" | tail -n 1)" '23 errors; the configuration was not accepted'
 
 run "$MXSENTRY" config check "$conf/syntax.conf"
 tap_is "a syntax error is rejected (1)" "$RC" 1

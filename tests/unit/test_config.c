@@ -94,6 +94,11 @@ static void test_config_example_loads(void **state)
 	assert_int_equal(cfg->sinks[2].min_severity, SEVERITY_CRITICAL);
 	assert_string_equal(cfg->sinks[2].name, "syslog1");
 	assert_int_equal(cfg->timeouts.session, 180000);
+	assert_int_equal(cfg->alerting.damping, 2);
+	assert_int_equal(cfg->alerting.reminder, 24 * 3600);
+	assert_int_equal(cfg->alerting.n_silences, 1);
+	assert_string_equal(cfg->alerting.silences[0].code, "cert.*");
+	assert_int_equal(cfg->alerting.silences[0].until, 1798675200); /* 2026-12-31 */
 	config_free(cfg);
 	mxs_errors_free(&errs);
 	free(path);
@@ -152,9 +157,10 @@ static void test_config_reports_every_error_with_line(void **state)
 		{ 22, "must not be empty" },
 		{ 23, "\"slack\" is not one of: json, alertmanager" },
 		{ 24, "\"kern\" is not one of" },
-		{ 25, "unknown setting (known here: email, webhook, syslog)" },
-		{ 27, "dnssec_probe: \"bad_name.test\" is not a domain name" },
-		{ 28, "\"critical\" is not one of: ok, warning" },
+		{ 25, "unknown setting (known here: email, webhook, syslog, damping" },
+		{ 26, "\"next week\" is not a date" },
+		{ 28, "dnssec_probe: \"bad_name.test\" is not a domain name" },
+		{ 29, "\"critical\" is not one of: ok, warning" },
 	};
 	struct mxs_errors errs = { 0 };
 	struct config *cfg = NULL;

@@ -30,7 +30,7 @@
 
 #define DAY SNAPFIX_DAY
 /* Families written by metrics_write() (agent/metrics.h). */
-#define N_FAMILIES 19
+#define N_FAMILIES 20
 
 /* The full fixture: a.test gathered (MX with three sessions, MTA-STS enforce), b.test not yet. */
 struct fixture {
@@ -341,6 +341,8 @@ static void test_metrics_agent(void **state)
 
 	(void)state;
 	fx_init(&fx);
+	fx.agent.alerts_delivered = 11;
+	fx.agent.alerts_redelivered = 1;
 	text = render(fx.doms, 2, &fx.agent);
 	assert_line(text, "mxsentry_up 1");
 	assert_line(text, "mxsentry_start_time_seconds 1793577000");
@@ -351,6 +353,8 @@ static void test_metrics_agent(void **state)
 	assert_line(text, "mxsentry_config_reloads_total{result=\"failed\"} 1");
 	assert_line(text, "mxsentry_store_ok 1");
 	assert_line(text, "mxsentry_outbox_pending 5");
+	assert_line(text, "mxsentry_alerts_total{result=\"delivered\"} 11");
+	assert_line(text, "mxsentry_alerts_total{result=\"redelivered\"} 1");
 	assert_line(text, "mxsentry_domains 2");
 	assert_line(text, "mxsentry_domain_interval_seconds{domain=\"b.test\"} 86400");
 	assert_line(text, "mxsentry_domain_last_cycle_timestamp_seconds{domain=\"a.test\"} "
