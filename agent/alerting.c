@@ -113,6 +113,7 @@ static struct sink_settings settings_of(const struct sink_config *c)
 				       .alertmanager = c->alertmanager,
 				       .hmac_key_file = c->hmac_key_file,
 				       .timeout = c->timeout,
+				       .ca_bundle = c->ca_bundle,
 				       .facility = c->facility,
 				       .ident = c->ident };
 }

@@ -513,6 +513,7 @@ struct config *config_free(struct config *cfg)
 		free(s->password_file);
 		free(s->url);
 		free(s->hmac_key_file);
+		free(s->ca_bundle);
 		free(s->ident);
 	}
 	free(cfg->sinks);

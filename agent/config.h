@@ -77,6 +77,7 @@ struct sink_config {
 	bool starttls_required;
 	char *username;
 	char *password_file;
+	char *ca_bundle; /* email, webhook: PEM roots for the relay or URL; NULL = the system's */
 	/* webhook */
 	char *url;
 	bool alertmanager; /* Alertmanager v2 API format instead of mxsentry's JSON */

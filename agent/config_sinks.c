@@ -43,9 +43,10 @@ static void read_email(struct cfgval *cv, const config_setting_t *g, struct sink
 	static const char *const keys[] = { "name",     "min_severity", "tags",
 					    "relay",    "from",         "to",
 					    "starttls", "username",     "password_file",
-					    NULL };
+					    "timeout",  "ca_bundle",    NULL };
 	static const char *const starttls[] = { "required", "none", NULL };
 	const config_setting_t *to;
+	long long ms;
 	int mode = 0;
 	size_t i;
 
@@ -75,12 +76,17 @@ static void read_email(struct cfgval *cv, const config_setting_t *g, struct sink
 	(void)cfgval_string(cv, g, "password_file", &s->password_file);
 	if ((s->username == NULL) != (s->password_file == NULL))
 		cfgval_error(cv, g, "username and password_file go together");
+	(void)cfgval_string(cv, g, "ca_bundle", &s->ca_bundle);
+	ms = 60000;
+	(void)cfgval_duration(cv, g, "timeout", 1, 1000, 600 * 1000LL, &ms);
+	s->timeout = (unsigned)ms;
 }
 
 static void read_webhook(struct cfgval *cv, const config_setting_t *g, struct sink_config *s)
 {
-	static const char *const keys[] = { "name",   "min_severity",  "tags",    "url",
-					    "format", "hmac_key_file", "timeout", NULL };
+	static const char *const keys[] = { "name",    "min_severity", "tags",
+					    "url",     "format",       "hmac_key_file",
+					    "timeout", "ca_bundle",    NULL };
 	static const char *const formats[] = { "json", "alertmanager", NULL };
 	long long ms = 10000;
 	int format = 0;
@@ -95,6 +101,7 @@ static void read_webhook(struct cfgval *cv, const config_setting_t *g, struct si
 	(void)cfgval_enum(cv, g, "format", formats, &format);
 	s->alertmanager = format == 1;
 	(void)cfgval_string(cv, g, "hmac_key_file", &s->hmac_key_file);
+	(void)cfgval_string(cv, g, "ca_bundle", &s->ca_bundle);
 	(void)cfgval_duration(cv, g, "timeout", 1, 100, 300 * 1000LL, &ms);
 	s->timeout = (unsigned)ms;
 }

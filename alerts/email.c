@@ -46,6 +46,7 @@ struct email {
 	char *password; /* or NULL */
 	size_t password_len;
 	long timeout_ms;
+	char *ca_bundle; /* or NULL: the system's roots */
 };
 
 static void email_release(void *priv)
@@ -64,6 +65,7 @@ static void email_release(void *priv)
 	free(e->to);
 	free(e->hostname);
 	free(e->username);
+	free(e->ca_bundle);
 	(void)sinkio_secret_free(e->password, e->password_len);
 	free(e);
 }
@@ -128,6 +130,10 @@ static int email_configure(const struct sink_settings *s, const struct sink_env 
 	e->fl.loop = env->loop;
 	e->fl.curl = env->curl;
 	e->starttls_required = s->starttls_required;
+	if (s->ca_bundle != NULL && (e->ca_bundle = strdup(s->ca_bundle)) == NULL) {
+		email_release(e);
+		return -ENOMEM;
+	}
 	e->timeout_ms = s->timeout > 0 ? (long)s->timeout : EMAIL_TIMEOUT_MS;
 	e->name = strdup(s->name != NULL ? s->name : "email");
 	e->url = relay_url(s->relay, env->hostname);
@@ -203,6 +209,8 @@ static int setup(const struct email *e, CURL *c, size_t len, struct curl_slist *
 	r = r ? r : curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
 	r = r ? r : curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)len);
 	r = r ? r : curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, e->timeout_ms);
+	if (e->ca_bundle != NULL)
+		r = r ? r : curl_easy_setopt(c, CURLOPT_CAINFO, e->ca_bundle);
 	/* one session per message, ended by QUIT (see the top of the file) */
 	r = r ? r : curl_easy_setopt(c, CURLOPT_FORBID_REUSE, 1L);
 	if (e->password != NULL) {

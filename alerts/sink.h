@@ -79,6 +79,8 @@ struct sink_settings {
 	bool alertmanager;         /* Alertmanager v2 body instead of mxsentry's JSON */
 	const char *hmac_key_file; /* sign the body with the key in this file, or NULL */
 	unsigned timeout;          /* milliseconds per delivery (email too); 0 = the default */
+	const char *ca_bundle;     /* email, webhook: PEM roots the relay or URL is checked against;
+				* NULL = the system's */
 	/* syslog */
 	int facility; /* LOG_* value */
 	const char *ident;

@@ -37,6 +37,7 @@ struct webhook {
 	char *key; /* HMAC key, or NULL */
 	size_t key_len;
 	long timeout_ms;
+	char *ca_bundle; /* or NULL: the system's roots */
 };
 
 static void webhook_release(void *priv)
@@ -49,6 +50,7 @@ static void webhook_release(void *priv)
 	free(w->name);
 	free(w->url);
 	free(w->instance);
+	free(w->ca_bundle);
 	(void)sinkio_secret_free(w->key, w->key_len);
 	free(w);
 }
@@ -72,7 +74,9 @@ static int webhook_configure(const struct sink_settings *s, const struct sink_en
 	w->name = strdup(s->name != NULL ? s->name : "webhook");
 	w->url = strdup(s->url);
 	w->instance = env->hostname != NULL ? strdup(env->hostname) : NULL;
-	if (w->name == NULL || w->url == NULL || (env->hostname != NULL && w->instance == NULL)) {
+	w->ca_bundle = s->ca_bundle != NULL ? strdup(s->ca_bundle) : NULL;
+	if (w->name == NULL || w->url == NULL || (env->hostname != NULL && w->instance == NULL) ||
+	    (s->ca_bundle != NULL && w->ca_bundle == NULL)) {
 		webhook_release(w);
 		return -ENOMEM;
 	}
@@ -153,6 +157,8 @@ static int setup(const struct webhook *w, CURL *e, const char *body, size_t len,
 	c = c ? c : curl_easy_setopt(e, CURLOPT_HTTPHEADER, headers);
 	c = c ? c : curl_easy_setopt(e, CURLOPT_USERAGENT, "mxsentry/" PACKAGE_VERSION);
 	c = c ? c : curl_easy_setopt(e, CURLOPT_TIMEOUT_MS, w->timeout_ms);
+	if (w->ca_bundle != NULL)
+		c = c ? c : curl_easy_setopt(e, CURLOPT_CAINFO, w->ca_bundle);
 	return c == CURLE_OK ? 0 : -ENOMEM;
 }
 
