@@ -11,6 +11,7 @@ set -u
 . "$(dirname "$0")/lab-check.sh"
 . "$(dirname "$0")/lab-dane.sh"
 . "$(dirname "$0")/lab-daemon.sh"
+. "$(dirname "$0")/lab-alerts.sh"
 lab=$top_srcdir/tests/lab/lab
 
 skip()
@@ -21,7 +22,7 @@ skip()
 
 [ "${MXS_LAB:-}" != skip ] || skip "MXS_LAB=skip"
 [ "$(id -u)" = 0 ] || skip "the lab needs root (network namespaces, port 25)"
-for tool in ip knotd unbound postfix nginx kdig openssl curl; do
+for tool in ip knotd unbound postfix nginx kdig openssl curl rsyslogd prometheus-alertmanager; do
 	command -v "$tool" >/dev/null 2>&1 || [ -x "/usr/sbin/$tool" ] ||
 		skip "$tool is not installed (tools/install-deps installs the lab's packages)"
 done
@@ -145,6 +146,7 @@ tap_check "rotate-dane.test: the served key changed and matches no TLSA" \
 
 lab_dane_tests
 lab_daemon_tests
+lab_alert_tests
 
 if "$lab" down >"$log" 2>&1 && ! "$lab" status >/dev/null 2>&1; then
 	tap_result 0 "lab down leaves nothing running"

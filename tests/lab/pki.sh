@@ -15,6 +15,8 @@
 #   $LAB_STATE/pki/H.next.key        profile "rotate": the key H.pem holds after "rotate"
 #   $LAB_STATE/pki/H.stale.key       TLSA "stale": a key published in DNS, never served
 #   $LAB_STATE/pki/mta-sts.D.key, $LAB_RUN/pki/mta-sts.D.pem   policy host of domain D
+#   $LAB_STATE/pki/R.key, $LAB_RUN/pki/R.pem   the alert relay R = $LAB_RELAY_NAME (alerts.sh):
+#                                    a good certificate, like any real smarthost's
 #
 # Keys persist in $LAB_STATE and are never overwritten, so TLSA and DS records derived from them
 # stay put across restarts (the DNS part may create a missing MX key itself). Certificates are
@@ -176,6 +178,15 @@ issue_policy_host()
 	fi
 }
 
+# Key and certificate of the alert relay, valid and for its one name: the alert tests are about
+# the agent's delivery, not about the relay's certificate.
+issue_relay()
+{
+	make_key "$KEYS/$LAB_RELAY_NAME.key" ec
+	issue_leaf "$KEYS/$LAB_RELAY_NAME.key" "$LAB_RELAY_NAME" "DNS:$LAB_RELAY_NAME" -1 90 \
+		"$CERTS/$LAB_RELAY_NAME.pem"
+}
+
 pki_up()
 {
 	local domain host v4 v6 profile policy tlsa rest
@@ -194,6 +205,7 @@ pki_up()
 	while read -r domain policy rest; do
 		(umask 077 && issue_policy_host "$domain" "$policy")
 	done < <(lab_policy_rows)
+	(umask 077 && issue_relay)
 }
 
 # After this, H.pem of every "rotate" host holds a certificate for H.next.key; H.key stays on

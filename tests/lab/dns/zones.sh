@@ -237,13 +237,17 @@ parent_ds()
 	keymgr -D "$kasp" "$domain." ds | awk -v ttl="$DNS_TTL" '$5 == 2 { print $1, ttl, $2, $3, $4, $5, $6 }'
 }
 
-# Print the parent zone: name server glue, then one delegation (and DS if any) per scenario.
+# Print the parent zone: name server glue, the alert relay's address, then one delegation (and DS
+# if any) per scenario.
 zone_parent()
 {
 	local serial=$1 domain kind ns
 	zone_head "$LAB_PARENT" "$serial" "ns1.$LAB_PARENT"
 	printf 'ns1.%s. %d A %s\n' "$LAB_PARENT" "$DNS_TTL" "$LAB_NS1"
 	printf 'ns2.%s. %d A %s\n' "$LAB_PARENT" "$DNS_TTL" "$LAB_NS2"
+	# The alert relay (alerts.sh), by name so that the agent can verify its certificate. lab.test
+	# is no zone of its own: the name lives in the parent, like the name servers' addresses.
+	printf '%s. %d A %s\n' "$LAB_RELAY_NAME" "$DNS_TTL" "$LAB_RELAY"
 	while IFS=$'\t' read -r domain kind _; do
 		for ns in $(zone_nameservers "$kind"); do
 			printf '%s. %d NS %s.\n' "$domain" "$DNS_TTL" "$ns"
