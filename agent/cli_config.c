@@ -3,10 +3,13 @@
  * cli_config.h.
  */
 #include "agent/cli_config.h"
+#include "agent/store.h"
 
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "checks/registry.h"
 
@@ -132,5 +135,51 @@ int cli_check_dnssec_probe(const char *prog, const char *arg)
 {
 	if (arg[0] == '\0' || strlen(arg) > 254)
 		return cli_bad(prog, "--dnssec-probe \"%s\" is not a domain name", arg);
+	return 0;
+}
+
+int cli_store_open_existing(const char *dir, struct store **ret, struct mxs_error *reterr)
+{
+	struct mxs_error err = { 0 };
+	struct stat st;
+	char *path = mxs_strdupf("%s/%s", dir, STORE_DB_FILE);
+	int r;
+
+	if (path == NULL)
+		return mxs_error_set(reterr, NULL, NULL, "out of memory"), -ENOMEM;
+	if (stat(path, &st) < 0) {
+		r = -errno;
+		(void)mxs_error_set(
+		    reterr, NULL, NULL, "%s: cannot open the store: %s%s", path, strerror(-r),
+		    r == -ENOENT ? " (has mxsentryd run with this state directory?)" : "");
+		free(path);
+		return r;
+	}
+	r = store_open(dir, ret, &err);
+	if (r < 0)
+		(void)mxs_error_set(reterr, NULL, NULL, "%s: cannot open the store: %s",
+				    err.where != NULL ? err.where : path,
+				    err.what != NULL ? err.what : strerror(-r));
+	mxs_error_clear(&err);
+	free(path);
+	return r;
+}
+
+int cli_names_add(char ***names, size_t *n, const char *name)
+{
+	char **v;
+	size_t i;
+
+	for (i = 0; i < *n; i++)
+		if (strcmp((*names)[i], name) == 0)
+			return 0;
+	v = reallocarray(*names, *n + 1, sizeof(*v));
+	if (v == NULL)
+		return -ENOMEM;
+	*names = v;
+	v[*n] = strdup(name);
+	if (v[*n] == NULL)
+		return -ENOMEM;
+	(*n)++;
 	return 0;
 }

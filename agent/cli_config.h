@@ -36,6 +36,19 @@ int cli_bad(const char *prog, const char *fmt, ...) __attribute__((format(printf
  * after saying what is wrong.
  */
 int cli_check_resolver(const char *prog, const char *arg);
+
+/*
+ * Open the store in dir for a command that reads what the agent recorded ("status", "report
+ * summary", "rollout"): dir must already hold the database, which such a command never creates
+ * (it would belong to whoever ran it, not to the agent). On failure reterr says, naming the
+ * path, why (and asks whether mxsentryd has run with that directory when there is none).
+ * Returns 0 or -errno.
+ */
+struct store;
+int cli_store_open_existing(const char *dir, struct store **ret, struct mxs_error *reterr);
+
+/* Append a copy of name to the list names[0..*n-1] unless it is there already. 0 or -ENOMEM. */
+int cli_names_add(char ***names, size_t *n, const char *name);
 int cli_check_dnssec_probe(const char *prog, const char *arg);
 
 #endif

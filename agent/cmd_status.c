@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 
 #include "agent/cli_config.h"
@@ -31,9 +30,6 @@
 
 /* Nagios: anything that keeps the plugin from telling is UNKNOWN. */
 #define EXIT_UNKNOWN 3
-
-/* store.h: the database is <state_dir>/mxsentry.db. */
-#define STORE_FILE "mxsentry.db"
 
 struct status_args {
 	const char *config;
@@ -106,26 +102,6 @@ static int parse_args(int argc, char **argv, struct status_args *a)
 	return 0;
 }
 
-/* Append a copy of name to the list unless it is there already. */
-static int add_name(char ***names, size_t *n, const char *name)
-{
-	char **v;
-	size_t i;
-
-	for (i = 0; i < *n; i++)
-		if (strcmp((*names)[i], name) == 0)
-			return 0;
-	v = reallocarray(*names, *n + 1, sizeof(*v));
-	if (v == NULL)
-		return -ENOMEM;
-	*names = v;
-	v[*n] = strdup(name);
-	if (v[*n] == NULL)
-		return -ENOMEM;
-	(*n)++;
-	return 0;
-}
-
 /*
  * The domains to show: those named (normalised), else every domain of the store and of the
  * configuration file, in name order (the store's lists are sorted).
@@ -146,15 +122,15 @@ static int pick_names(const struct status_args *a, const struct config *cfg,
 			mxs_error_clear(&err);
 			break;
 		}
-		r = add_name(&names, &n, name);
+		r = cli_names_add(&names, &n, name);
 		free(name);
 	}
 	for (i = 0; r == 0 && a->n_domains == 0 && i < d->n_cycles; i++)
-		r = add_name(&names, &n, d->cycles[i].domain);
+		r = cli_names_add(&names, &n, d->cycles[i].domain);
 	for (i = 0; r == 0 && a->n_domains == 0 && i < d->n_rows; i++)
-		r = add_name(&names, &n, d->rows[i].domain);
+		r = cli_names_add(&names, &n, d->rows[i].domain);
 	for (i = 0; r == 0 && a->n_domains == 0 && a->config != NULL && i < cfg->n_domains; i++)
-		r = add_name(&names, &n, cfg->domains[i].name);
+		r = cli_names_add(&names, &n, cfg->domains[i].name);
 	if (r < 0) {
 		if (r == -ENOMEM)
 			fprintf(stderr, "mxsentry status: out of memory\n");
@@ -166,39 +142,6 @@ static int pick_names(const struct status_args *a, const struct config *cfg,
 	*ret = names;
 	*ret_n = n;
 	return 0;
-}
-
-/*
- * Open the store in dir, which must already hold a database: a status query never creates
- * one (it would belong to whoever ran it, not to the daemon). The message names the path.
- */
-static int open_store(const char *dir, struct store **ret_store)
-{
-	struct mxs_error err = { 0 };
-	struct stat st;
-	char *path = mxs_strdupf("%s/%s", dir, STORE_FILE);
-	int r;
-
-	if (path == NULL) {
-		fprintf(stderr, "mxsentry status: out of memory\n");
-		return -ENOMEM;
-	}
-	if (stat(path, &st) < 0) {
-		r = -errno;
-		fprintf(stderr, "mxsentry status: %s: cannot open the store: %s%s\n", path,
-			strerror(-r),
-			r == -ENOENT ? " (has mxsentryd run with this state directory?)" : "");
-		free(path);
-		return r;
-	}
-	r = store_open(dir, ret_store, &err);
-	if (r < 0)
-		fprintf(stderr, "mxsentry status: %s: cannot open the store: %s\n",
-			err.where != NULL ? err.where : path,
-			err.what != NULL ? err.what : strerror(-r));
-	mxs_error_clear(&err);
-	free(path);
-	return r;
 }
 
 /* Every open problem and every last cycle, in domain order. */
@@ -218,6 +161,19 @@ static int load_data(struct store *s, struct status_data *d)
 	return r;
 }
 
+/* The store the agent keeps in dir (cli_store_open_existing()), or why not on stderr. */
+static int open_existing(const char *dir, struct store **ret)
+{
+	struct mxs_error err = { 0 };
+	int r = cli_store_open_existing(dir, ret, &err);
+
+	if (r < 0)
+		fprintf(stderr, "%s: %s\n", "mxsentry status",
+			err.what != NULL ? err.what : strerror(-r));
+	mxs_error_clear(&err);
+	return r;
+}
+
 static int run(const struct status_args *a, const struct config *cfg)
 {
 	const char *dir = a->state_dir != NULL ? a->state_dir : cfg->state_dir;
@@ -227,7 +183,7 @@ static int run(const struct status_args *a, const struct config *cfg)
 	size_t n = 0, i;
 	int status = EXIT_UNKNOWN;
 
-	if (open_store(dir, &s) < 0)
+	if (open_existing(dir, &s) < 0)
 		return EXIT_UNKNOWN;
 	if (load_data(s, &d) < 0 || pick_names(a, cfg, &d, &names, &n) < 0)
 		goto out;

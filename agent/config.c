@@ -15,6 +15,7 @@
 #include <syslog.h>
 
 #include "agent/cfgval.h"
+#include "agent/config_rollout.h"
 #include "agent/config_sinks.h"
 #include "checks/registry.h"
 #include "lib/dname.h"
@@ -28,7 +29,7 @@
 static const char *const top_keys[] = {
 	"resolver",  "dnssec_probe", "ca_bundle", "ehlo_name", "source_ipv4", "source_ipv6",
 	"state_dir", "interval",     "checks",    "timeouts",  "concurrency", "certificates",
-	"dane",      "http",         "domains",   "alerts",    NULL,
+	"dane",      "rollout",      "http",      "domains",   "alerts",      NULL,
 };
 
 bool config_valid_endpoint(const char *s, bool port_required)
@@ -221,20 +222,24 @@ static void read_concurrency(struct cfgval *cv, const config_setting_t *root, st
 
 static void read_http(struct cfgval *cv, const config_setting_t *root, struct config *cfg)
 {
-	static const char *const keys[] = { "listen", NULL };
+	static const char *const keys[] = { "listen", "report_path", NULL };
 	const config_setting_t *g = cfgval_group(cv, root, "http");
 
 	if (g == NULL)
 		return;
 	cfgval_known_keys(cv, g, keys);
 	read_endpoint(cv, g, "listen", true, &cfg->http_listen);
+	if (cfgval_string(cv, g, "report_path", &cfg->report_path) == 1 &&
+	    (cfg->report_path[0] != '/' || strpbrk(cfg->report_path, "?# \t") != NULL))
+		cfgval_error(cv, config_setting_get_member(g, "report_path"),
+			     "\"%s\" is not a URL path (\"/tlsrpt\")", cfg->report_path);
 }
 
 static void read_domain(struct cfgval *cv, const config_setting_t *g, const struct config *cfg,
 			struct domain_config *d)
 {
-	static const char *const keys[] = { "name", "checks", "certificates", "dane", "interval",
-					    "tags", NULL };
+	static const char *const keys[] = { "name",     "checks",  "certificates", "dane",
+					    "interval", "rollout", "tags",         NULL };
 	struct mxs_error err = { 0 };
 	char *raw = NULL;
 
@@ -243,6 +248,7 @@ static void read_domain(struct cfgval *cv, const config_setting_t *g, const stru
 	d->cert = cfg->cert;
 	d->dane = cfg->dane;
 	d->interval = cfg->interval;
+	d->rollout = cfg->rollout;
 	cfgval_known_keys(cv, g, keys);
 	if (cfgval_string(cv, g, "name", &raw) == 0)
 		cfgval_error(cv, g, "a domain needs a name");
@@ -258,6 +264,7 @@ static void read_domain(struct cfgval *cv, const config_setting_t *g, const stru
 	read_cert(cv, g, &d->cert);
 	read_dane(cv, g, &d->dane);
 	read_interval(cv, g, &d->interval);
+	config_read_rollout(cv, g, &d->rollout);
 	(void)cfgval_strv(cv, g, "tags", true, &d->tags);
 }
 
@@ -348,6 +355,7 @@ static int read_top(struct cfgval *cv, struct config *cfg)
 	read_concurrency(cv, root, cfg);
 	read_cert(cv, root, &cfg->cert);
 	read_dane(cv, root, &cfg->dane);
+	config_read_rollout(cv, root, &cfg->rollout);
 	read_http(cv, root, cfg);
 	r = read_domains(cv, root, cfg);
 	if (r < 0)
@@ -359,7 +367,8 @@ static int set_defaults(struct config *cfg)
 {
 	cfg->ca_bundle = strdup(DEFAULT_CA_BUNDLE);
 	cfg->state_dir = strdup(DEFAULT_STATE_DIR);
-	if (cfg->ca_bundle == NULL || cfg->state_dir == NULL)
+	cfg->report_path = strdup("/tlsrpt");
+	if (cfg->ca_bundle == NULL || cfg->state_dir == NULL || cfg->report_path == NULL)
 		return -ENOMEM;
 	cfg->interval = 3600;
 	cfg->alerting =
@@ -376,6 +385,7 @@ static int set_defaults(struct config *cfg)
 					   .session = 180000,
 					   .https = 60000 };
 	cfg->cert = (struct cert_thresholds){ .warning = 30 * DAY, .critical = 14 * DAY };
+	rollout_thresholds_default(&cfg->rollout);
 	return 0;
 }
 
@@ -532,6 +542,7 @@ struct config *config_free(struct config *cfg)
 	free(cfg->source_ipv6);
 	free(cfg->state_dir);
 	free(cfg->http_listen);
+	free(cfg->report_path);
 	config_destroy(&cfg->lc);
 	free(cfg);
 	return NULL;

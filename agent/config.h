@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "lib/error.h"
+#include "lib/rollout.h"
 #include "lib/severity.h"
 
 /* Certificate expiry thresholds, in seconds of validity left (COMMON-EXP-04). */
@@ -56,6 +57,8 @@ struct domain_config {
 	unsigned interval;             /* seconds between two checks of this domain */
 	char **tags;                   /* NULL-terminated; never NULL itself */
 	const config_setting_t *group; /* the domain's group, for plugins; owned by the config */
+	/* the thresholds of "mxsentry rollout": the global ones unless overridden */
+	struct rollout_thresholds rollout;
 };
 
 enum sink_kind {
@@ -118,6 +121,7 @@ struct config {
 	char *source_ipv6;
 	char *state_dir;
 	char *http_listen;     /* "address:port" of the HTTP endpoint, or NULL = off */
+	char *report_path;     /* where TLS-RPT reports are POSTed on it (default "/tlsrpt") */
 	unsigned interval;     /* default seconds between checks of one domain */
 	unsigned max_sessions; /* SMTP sessions in flight, all domains together */
 	unsigned max_domains;  /* domains gathered at once */
@@ -125,6 +129,7 @@ struct config {
 	struct timeouts timeouts;
 	struct cert_thresholds cert;
 	struct dane_advice dane;
+	struct rollout_thresholds rollout; /* "mxsentry rollout" (lib/rollout.h) */
 
 	struct domain_config *domains;
 	size_t n_domains;

@@ -30,7 +30,8 @@ struct daemon {
 	struct sched *sched;
 	struct alerting *alerting;
 	struct httpd *httpd;
-	char *listen; /* the endpoint's address now, or NULL */
+	char *listen;      /* the endpoint's address now, or NULL */
+	char *report_path; /* where it takes reports, borrowed by it */
 	struct daemon_view view;
 	sd_event_source *watchdog;
 	uint64_t watchdog_usec;
@@ -90,21 +91,29 @@ static void apply_http(struct daemon *d, const struct config *cfg)
 
 	if ((d->listen == NULL && cfg->http_listen == NULL) ||
 	    (d->listen != NULL && cfg->http_listen != NULL &&
-	     strcmp(d->listen, cfg->http_listen) == 0 && d->httpd != NULL))
+	     strcmp(d->listen, cfg->http_listen) == 0 && d->httpd != NULL &&
+	     strcmp(d->report_path, cfg->report_path) == 0))
 		return;
 	d->httpd = httpd_free(d->httpd);
 	free(d->listen);
+	free(d->report_path);
 	d->listen = NULL;
+	d->report_path = NULL;
 	if (cfg->http_listen == NULL)
 		return;
 	d->listen = strdup(cfg->http_listen);
-	r = daemon_http_start(d->loop, cfg->http_listen, &d->view, &d->httpd, &err);
+	d->report_path = strdup(cfg->report_path);
+	if (d->listen == NULL || d->report_path == NULL) {
+		log_msg(LOG_ERR, "the HTTP endpoint cannot start: out of memory");
+		return;
+	}
+	r = daemon_http_start(d->loop, cfg->http_listen, d->report_path, &d->view, &d->httpd, &err);
 	if (r < 0)
 		log_msg(LOG_ERR, "the HTTP endpoint on %s cannot start: %s", cfg->http_listen,
 			err.what != NULL ? err.what : strerror(-r));
 	else
-		log_msg(LOG_INFO, "HTTP endpoint on %s: /metrics /status /healthz",
-			cfg->http_listen);
+		log_msg(LOG_INFO, "HTTP endpoint on %s: /metrics /status /healthz, reports on %s",
+			cfg->http_listen, cfg->report_path);
 	mxs_error_clear(&err);
 }
 
@@ -260,6 +269,7 @@ static int start(struct daemon *d)
 	}
 	d->view = (struct daemon_view){ .sched = d->sched,
 					.alerting = d->alerting,
+					.store = d->store,
 					.config_path = d->config_path,
 					.healthy = healthy };
 	apply_http(d, d->cfg);
@@ -290,6 +300,7 @@ int daemon_run(const struct daemon_opts *opts)
 	sd_event_source_disable_unref(d.watchdog);
 	sd_event_unref(d.loop);
 	free(d.listen);
+	free(d.report_path);
 	config_free(d.cfg);
 	log_msg(LOG_INFO, "stopped");
 	return status;

@@ -8,12 +8,16 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <jansson.h>
 
+#include "agent/log.h"
 #include "agent/metrics.h"
 #include "agent/report.h"
+#include "agent/report_ingest.h"
+#include "agent/report_mail.h"
 
 #define STATUS_VERSION 1
 
@@ -178,15 +182,107 @@ static void on_healthz(const struct httpd_request *req, struct httpd_response *r
 	free(text);
 }
 
-int daemon_http_start(sd_event *loop, const char *listen, struct daemon_view *view,
-		      struct httpd **ret, struct mxs_error *reterr)
+/* Whether client may send one more report now (a token bucket per client address). */
+static bool rate_ok(struct daemon_view *v, const char *client, time_t now)
 {
-	static const struct httpd_route routes[] = {
+	struct daemon_http_rate *slot = NULL, *oldest = &v->rates[0];
+	size_t i;
+
+	for (i = 0; i < DAEMON_HTTP_RATE_CLIENTS && slot == NULL; i++) {
+		if (strcmp(v->rates[i].client, client) == 0)
+			slot = &v->rates[i];
+		else if (v->rates[i].last < oldest->last)
+			oldest = &v->rates[i];
+	}
+	if (slot == NULL) {
+		slot = oldest;
+		snprintf(slot->client, sizeof(slot->client), "%s", client);
+		slot->tokens = DAEMON_HTTP_REPORTS_BURST;
+		slot->last = now;
+	}
+	slot->tokens += (double)(now - slot->last) * DAEMON_HTTP_REPORTS_PER_MIN / 60.0;
+	if (slot->tokens > DAEMON_HTTP_REPORTS_BURST)
+		slot->tokens = DAEMON_HTTP_REPORTS_BURST;
+	slot->last = now;
+	if (slot->tokens < 1.0)
+		return false;
+	slot->tokens -= 1.0;
+	return true;
+}
+
+/* RPT-DLV-01: the media types of a report POSTed over HTTPS (parameters ignored). */
+static bool report_type(const char *ct)
+{
+	static const char *const types[] = { "application/tlsrpt+gzip", "application/tlsrpt+json" };
+
+	if (ct == NULL)
+		return false;
+	for (size_t i = 0; i < 2; i++)
+		if (strncasecmp(ct, types[i], strlen(types[i])) == 0 &&
+		    (ct[strlen(types[i])] == '\0' || ct[strlen(types[i])] == ';' ||
+		     ct[strlen(types[i])] == ' '))
+			return true;
+	return false;
+}
+
+static void on_report(const struct httpd_request *req, struct httpd_response *resp, void *userdata)
+{
+	struct daemon_view *v = userdata;
+	struct ingest_result res = { 0 };
+	struct mxs_error err = { 0 };
+	time_t now = time(NULL);
+	char *text;
+	int r;
+
+	if (!report_type(httpd_header(req, "Content-Type"))) {
+		reply_text(resp, 415,
+			   "a report is application/tlsrpt+gzip or application/tlsrpt+json\n");
+		return;
+	}
+	if (!rate_ok(v, req->client, now)) {
+		reply_text(resp, 429, "too many reports from this client; try again later\n");
+		return;
+	}
+	r = report_ingest(v->store, req->body, req->body_len, "the request body", "https", now,
+			  &res, &err);
+	if (r < 0) {
+		log_msg(LOG_ERR, "a report POSTed by %s could not be recorded: %s", req->client,
+			err.what != NULL ? err.what : strerror(-r));
+		reply_text(resp, 503, "the report could not be recorded; try again later\n");
+	} else if (res.rejected > 0) {
+		v->reports_rejected++;
+		log_msg(LOG_WARNING, "a report POSTed by %s was not understood (kept): %s",
+			req->client, res.why);
+		text = mxs_strdupf("not understood (kept): %s\n", res.why);
+		reply_text(resp, 400, text != NULL ? text : "not understood (kept)\n");
+		free(text);
+	} else {
+		v->reports_received++;
+		log_msg(LOG_INFO, "report POSTed by %s: %u stored, %u already stored%s%s",
+			req->client, res.stored, res.duplicates,
+			res.last_domain != NULL ? ", about " : "",
+			res.last_domain != NULL ? res.last_domain : "");
+		text =
+		    mxs_strdupf("{\"stored\":%u,\"duplicates\":%u}\n", res.stored, res.duplicates);
+		reply_text(resp, 200, text != NULL ? text : "ok\n");
+		resp->content_type = "application/json";
+		free(text);
+	}
+	ingest_result_clear(&res);
+	mxs_error_clear(&err);
+}
+
+int daemon_http_start(sd_event *loop, const char *listen, const char *report_path,
+		      struct daemon_view *view, struct httpd **ret, struct mxs_error *reterr)
+{
+	const struct httpd_route routes[] = {
 		{ "GET", "/metrics", on_metrics, 0 },
 		{ "GET", "/status", on_status, 0 },
 		{ "GET", "/healthz", on_healthz, 0 },
+		{ "POST", report_path, on_report, REPORT_MAIL_MAX_JSON },
 	};
 
-	return httpd_new(loop, listen, routes, sizeof(routes) / sizeof(routes[0]), view, ret,
+	memcpy(view->routes, routes, sizeof(routes));
+	return httpd_new(loop, listen, view->routes, report_path != NULL ? 4 : 3, view, ret,
 			 reterr);
 }

@@ -29,7 +29,7 @@
 #include "lib/sts_view.h"
 
 #define N_ELEMS(a)      (sizeof(a) / sizeof((a)[0]))
-#define DB_NAME         "mxsentry.db"
+#define DB_NAME         STORE_DB_FILE
 #define BUSY_TIMEOUT_MS 5000 /* another process (CLI, backup) holding the lock briefly */
 
 /*
@@ -73,6 +73,13 @@
  *    sending while a delivery is in flight, delivered, failed), attempts, the next attempt's
  *    time and the last error. (sink, message_id) is unique, so the same news queued twice for a
  *    sink is one row. A row still "sending" at start was cut off by a crash: it is sent again.
+ * 6: TLS-RPT reports (agent/store_report.c). reports has one row per report, keyed by the
+ *    reporting organisation and its report-id (RFC 8460 §4.4), so that a report delivered
+ *    twice (by mail and by HTTPS, or resent) is stored once; with the deviations from the RFC
+ *    that were tolerated. report_policies and report_failures hold its policies (type, domain,
+ *    the MTA-STS mode when the policy strings say it, session counts) and failure details
+ *    (result type, sending and receiving MTA, count). reports_rejected keeps every input that
+ *    could not be understood, raw, with the reason: nothing is dropped silently.
  */
 static const char *const migrations[] = {
 	"CREATE TABLE policy_history ("
@@ -181,6 +188,43 @@ static const char *const migrations[] = {
 	" done_at INTEGER,"
 	" UNIQUE (sink, message_id));"
 	"CREATE INDEX outbox_due ON outbox (state, sink, next_attempt);",
+	"CREATE TABLE reports ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" organization TEXT NOT NULL,"
+	" report_id TEXT NOT NULL CHECK (length(report_id) > 0),"
+	" contact TEXT,"
+	" start INTEGER NOT NULL,"
+	" end INTEGER NOT NULL,"
+	" received INTEGER NOT NULL,"
+	" via TEXT NOT NULL,"
+	" deviations TEXT NOT NULL DEFAULT '',"
+	" UNIQUE (organization, report_id));"
+	"CREATE TABLE report_policies ("
+	" report INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
+	" idx INTEGER NOT NULL,"
+	" policy_type TEXT NOT NULL,"
+	" policy_domain TEXT NOT NULL DEFAULT '',"
+	" mode TEXT,"
+	" successful INTEGER NOT NULL,"
+	" failed INTEGER NOT NULL,"
+	" PRIMARY KEY (report, idx)) WITHOUT ROWID;"
+	"CREATE INDEX report_policies_domain ON report_policies (policy_domain);"
+	"CREATE TABLE report_failures ("
+	" report INTEGER NOT NULL REFERENCES reports (id) ON DELETE CASCADE,"
+	" policy_idx INTEGER NOT NULL,"
+	" result_type TEXT NOT NULL,"
+	" sending_ip TEXT,"
+	" receiving_mx TEXT,"
+	" receiving_ip TEXT,"
+	" count INTEGER NOT NULL,"
+	" reason TEXT);"
+	"CREATE INDEX report_failures_report ON report_failures (report, policy_idx);"
+	"CREATE TABLE reports_rejected ("
+	" id INTEGER PRIMARY KEY AUTOINCREMENT,"
+	" received INTEGER NOT NULL,"
+	" via TEXT NOT NULL,"
+	" reason TEXT NOT NULL,"
+	" raw BLOB NOT NULL);",
 };
 
 /* The prepared statements, by purpose. */

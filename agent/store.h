@@ -32,6 +32,9 @@
 #include "lib/error.h"
 #include "lib/history.h"
 
+/* The database file under the state directory. */
+#define STORE_DB_FILE "mxsentry.db"
+
 /* Policies returned by store_history_load(), newest last_seen first. */
 #define STORE_HISTORY_MAX 20
 

@@ -136,4 +136,17 @@ tap_like "... naming the database" "$ERR" 'mxsentry\.db: cannot open the store'
 tap_is "... and creates none" "$(ls -A "$state_dir")" ""
 rm -rf "$state_dir"
 
+# "rollout" reads the same store, with exit codes of its own (3: cannot tell).
+run "$MXSENTRY" rollout --help
+tap_is "rollout --help exits 0" "$RC" 0
+tap_like "... and documents --nagios" "$OUT" '--nagios'
+state_dir=$(mktemp -d)
+run "$MXSENTRY" rollout --nagios --state-dir "$state_dir" example.com
+tap_is "rollout without a store cannot tell (3)" "$RC" 3
+tap_like "... with a Nagios status line" "$OUT" '^ROLLOUT UNKNOWN - .*mxsentry\.db: cannot open the store'
+tap_is "... and creates none" "$(ls -A "$state_dir")" ""
+rm -rf "$state_dir"
+run "$MXSENTRY" rollout
+tap_is "rollout without a DOMAIN cannot tell (3)" "$RC" 3
+
 tap_done

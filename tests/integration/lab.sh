@@ -12,6 +12,7 @@ set -u
 . "$(dirname "$0")/lab-dane.sh"
 . "$(dirname "$0")/lab-daemon.sh"
 . "$(dirname "$0")/lab-alerts.sh"
+. "$(dirname "$0")/lab-reports.sh"
 lab=$top_srcdir/tests/lab/lab
 
 skip()
@@ -147,6 +148,7 @@ tap_check "rotate-dane.test: the served key changed and matches no TLSA" \
 lab_dane_tests
 lab_daemon_tests
 lab_alert_tests
+lab_report_tests
 
 if "$lab" down >"$log" 2>&1 && ! "$lab" status >/dev/null 2>&1; then
 	tap_result 0 "lab down leaves nothing running"

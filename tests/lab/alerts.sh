@@ -136,10 +136,15 @@ relay_config()
 		[ -r "$file" ] || die "missing $file (has pki.sh up run?)"
 	done
 	sed -e "s|@RELAY@|$RELAY|g" -e "s|@MAILDIRS@|$ALERTS|g" -e "s|@NAME@|$LAB_RELAY_NAME|g" \
-		-e "s|@DOMAIN@|$LAB_ALERT_DOMAIN|g" -e "s|@CHAIN@|$key, $chain|g" \
+		-e "s|@DOMAIN@|$LAB_ALERT_DOMAIN|g" -e "s|@REPORTS@|$LAB_REPORT_DOMAIN|g" \
+		-e "s|@CHAIN@|$key, $chain|g" \
 		-e "s|@UID@|$(id -u "$MAIL_USER")|g" -e "s|@GID@|$(id -g "$MAIL_USER")|g" \
 		"$LAB_DIR/alerts/relay-main.cf.in" >"$RELAY_CONF/main.cf"
-	sed "s|@LISTEN@|$LAB_RELAY:25|" "$LAB_DIR/alerts/relay-master.cf.in" >"$RELAY_CONF/master.cf"
+	sed -e "s|@LISTEN@|$LAB_RELAY:25|" -e "s|@RELAY@|$RELAY|g" -e "s|@USER@|$MAIL_USER|g" \
+		"$LAB_DIR/alerts/relay-master.cf.in" >"$RELAY_CONF/master.cf"
+	# Until a test puts its own: "try again later", so that no report is bounced or lost.
+	printf '#!/bin/sh\nexit 75\n' >"$RELAY/report-pipe"
+	chmod 755 "$RELAY/report-pipe"
 }
 
 # A fresh instance and an empty Maildir, which virtual(8) writes as $MAIL_USER.

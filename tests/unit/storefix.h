@@ -29,4 +29,12 @@ long long sql_int(const char *db_path, const char *sql);
 /* Statements run directly on the file, creating it when missing. */
 void sql_exec(const char *db_path, const char *sql);
 
+/*
+ * Run a command's entry point (cmd_status(), ...) in the test process with argv
+ * (NULL-terminated), its stdout and stderr captured into *out and *err (new strings the caller
+ * frees). Returns the command's exit status.
+ */
+int storefix_run(int (*cmd)(int argc, char **argv), char **out, char **err,
+		 const char *const *argv);
+
 #endif

@@ -203,49 +203,10 @@ static void test_render_json(void **state)
 	unload(&d);
 }
 
-/* Read a whole file into a new string. */
-static char *slurp(FILE *f)
-{
-	char *buf;
-	long len;
-
-	assert_int_equal(fseek(f, 0, SEEK_END), 0);
-	len = ftell(f);
-	assert_true(len >= 0);
-	rewind(f);
-	buf = calloc(1, (size_t)len + 1);
-	assert_non_null(buf);
-	assert_int_equal(fread(buf, 1, (size_t)len, f), (size_t)len);
-	return buf;
-}
-
-/* Run cmd_status() with argv (NULL-terminated), its stdout and stderr into *out and *err. */
+/* Run the command with argv (NULL-terminated), its stdout and stderr into *out and *err. */
 static int run(char **out, char **err, const char *const *argv)
 {
-	FILE *fo = tmpfile(), *fe = tmpfile();
-	int so, se, argc = 0, rc;
-
-	assert_non_null(fo);
-	assert_non_null(fe);
-	while (argv[argc] != NULL)
-		argc++;
-	fflush(stdout);
-	fflush(stderr);
-	so = dup(1);
-	se = dup(2);
-	assert_true(so >= 0 && se >= 0);
-	assert_true(dup2(fileno(fo), 1) >= 0 && dup2(fileno(fe), 2) >= 0);
-	rc = cmd_status(argc, (char **)argv);
-	fflush(stdout);
-	fflush(stderr);
-	assert_true(dup2(so, 1) >= 0 && dup2(se, 2) >= 0);
-	close(so);
-	close(se);
-	*out = slurp(fo);
-	*err = slurp(fe);
-	fclose(fo);
-	fclose(fe);
-	return rc;
+	return storefix_run(cmd_status, out, err, argv);
 }
 
 /* The command: the store named, the domains chosen, the exit status of the worst. */

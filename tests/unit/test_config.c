@@ -80,6 +80,9 @@ static void test_config_example_loads(void **state)
 	assert_int_equal(cfg->domains[1].cert.warning, 21 * 86400);
 	assert_int_equal(cfg->domains[1].cert.critical, 72 * 3600);
 	assert_int_equal(cfg->domains[1].interval, 900);
+	assert_int_equal(cfg->domains[1].rollout.min_days, 7);
+	assert_int_equal(cfg->domains[1].rollout.min_orgs, 2);
+	assert_int_equal(cfg->domains[0].rollout.min_days, 14);
 	assert_int_equal(cfg->domains[1].checks, 0x7);
 	assert_int_equal(cfg->domains[0].checks, CHECK_ALL);
 	assert_int_equal(cfg->domains[0].dane.single_record, SEVERITY_OK);
@@ -220,6 +223,74 @@ static void test_config_include_names_the_included_file(void **state)
 	free(path);
 }
 
+/* "rollout": defaults (lib/rollout.h), the global group, and a domain's own over it. */
+static void test_config_rollout(void **state)
+{
+	struct mxs_errors errs = { 0 };
+	struct config *cfg = NULL;
+	char *path = src_path("tests/unit/config/rollout.conf");
+
+	(void)state;
+	if (config_load(path, &cfg, &errs) != 0) {
+		dump(&errs);
+		fail_msg("rollout.conf does not load");
+	}
+	assert_int_equal(cfg->rollout.min_days, 28);
+	assert_int_equal(cfg->rollout.min_orgs, ROLLOUT_MIN_ORGS_DEFAULT);
+	assert_true(cfg->rollout.max_failure_rate > 0.00049 &&
+		    cfg->rollout.max_failure_rate < 0.00051);
+	assert_int_equal(cfg->rollout.min_sessions, ROLLOUT_MIN_SESSIONS_DEFAULT);
+	assert_int_equal(cfg->domains[0].rollout.min_days, 28);
+	assert_int_equal(cfg->domains[0].rollout.min_orgs, 2);
+	assert_int_equal(cfg->domains[1].rollout.min_days, 28);
+	assert_int_equal(cfg->domains[1].rollout.min_orgs, 3);
+	assert_int_equal(cfg->domains[1].rollout.min_sessions, 0);
+	assert_true(cfg->domains[1].rollout.max_failure_rate == cfg->rollout.max_failure_rate);
+	config_free(cfg);
+	free(path);
+	/* no group: the defaults */
+	path = src_path("tests/unit/config/minimal.conf");
+	assert_int_equal(config_load(path, &cfg, &errs), 0);
+	assert_int_equal(cfg->domains[0].rollout.min_days, 14);
+	assert_int_equal(cfg->domains[0].rollout.min_orgs, 2);
+	assert_true(cfg->domains[0].rollout.max_failure_rate == 0.001);
+	assert_int_equal(cfg->domains[0].rollout.min_sessions, 100);
+	config_free(cfg);
+	free(path);
+}
+
+static void test_config_rollout_errors(void **state)
+{
+	static const struct {
+		int line;
+		const char *text;
+	} want[] = {
+		{ 3, "0 is out of range (1 to 365)" },
+		{ 4, "must be a string" },
+		{ 5, "unknown setting" },
+		{ 8, "\"0.1\" is not a percentage" },
+		{ 9, "\"150%\" is more than 100%" },
+		{ 10, "must be a group" },
+	};
+	struct mxs_errors errs = { 0 };
+	struct config *cfg = NULL;
+	char *path = src_path("tests/unit/config/rollout-errors.conf");
+	size_t i;
+
+	(void)state;
+	assert_int_equal(config_load(path, &cfg, &errs), -EINVAL);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		if (count_errors(&errs, "rollout-errors.conf", want[i].line, want[i].text) != 1) {
+			dump(&errs);
+			fail_msg("line %d: expected one error containing \"%s\"", want[i].line,
+				 want[i].text);
+		}
+	}
+	assert_int_equal(errs.n, sizeof(want) / sizeof(want[0]));
+	mxs_errors_free(&errs);
+	free(path);
+}
+
 static void test_config_missing_file(void **state)
 {
 	struct mxs_errors errs = { 0 };
@@ -242,6 +313,8 @@ int main(void)
 		cmocka_unit_test(test_config_syntax_error_has_line),
 		cmocka_unit_test(test_config_include_names_the_included_file),
 		cmocka_unit_test(test_config_missing_file),
+		cmocka_unit_test(test_config_rollout),
+		cmocka_unit_test(test_config_rollout_errors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
