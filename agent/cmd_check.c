@@ -51,6 +51,7 @@ struct check_args {
 struct check_item {
 	char *name;
 	unsigned checks;
+	unsigned interval; /* seconds, the cycle the report failures are judged with */
 	struct check_settings settings;
 };
 
@@ -303,6 +304,10 @@ static int make_items(const struct check_args *a, const struct config *cfg,
 		    d != NULL ? d->dane.single_record : cfg->dane.single_record;
 		items[i].settings.dane_full_certificate =
 		    d != NULL ? d->dane.full_certificate : cfg->dane.full_certificate;
+		items[i].settings.rpt_alert_rate = cfg->reports.alert_rate;
+		items[i].settings.rpt_alert_min_sessions = cfg->reports.min_sessions;
+		items[i].settings.rpt_alert_types = (const char *const *)cfg->reports.alert_types;
+		items[i].interval = d != NULL ? d->interval : cfg->interval;
 	}
 	if (r < 0) {
 		for (i = 0; i < n; i++)
@@ -360,7 +365,7 @@ static int open_store(const struct check_args *a, const struct config *cfg,
  */
 static int evaluate_with_history(struct store *store, const char *no_store, bool quiet,
 				 const struct snapshot *snap, const struct check_item *item,
-				 struct findings *out)
+				 long report_window, struct findings *out)
 {
 	static bool noted;
 	struct history hist = { 0 };
@@ -368,8 +373,13 @@ static int evaluate_with_history(struct store *store, const char *no_store, bool
 	int r;
 
 	r = observe_history(store, snap->domain, no_store, &hist);
-	if (r < 0)
+	if (r == 0)
+		r = observe_reports(store, snap->domain, item->interval, report_window,
+				    snap->taken_at, &hist);
+	if (r < 0) {
+		history_clear(&hist);
 		return r;
+	}
 	if (!hist.available && !noted && !quiet &&
 	    (item->checks & (1u << check_index("mta_sts")))) {
 		fprintf(stderr,
@@ -433,7 +443,7 @@ static int run(const struct check_args *a, const struct config *cfg, struct chec
 	for (i = 0; i < n; i++) {
 		/* A Nagios plugin runs without state as a rule: no note on its stderr. */
 		r = evaluate_with_history(store, no_store, a->format == FORMAT_NAGIOS, snaps[i],
-					  &items[i], &found[i]);
+					  &items[i], cfg->reports.window, &found[i]);
 		if (r < 0)
 			goto out;
 		rep[i] = (struct report_domain){ .snap = snaps[i], .findings = &found[i] };

@@ -17,6 +17,8 @@
 #include "agent/cfgval.h"
 #include "agent/config_rollout.h"
 #include "agent/config_sinks.h"
+#include "lib/rollout.h"
+#include "lib/strv.h"
 #include "checks/registry.h"
 #include "lib/dname.h"
 
@@ -26,10 +28,15 @@
 #define DEFAULT_STATE_DIR "/var/lib/mxsentry"
 #define DEFAULT_CA_BUNDLE "/etc/ssl/certs/ca-certificates.crt"
 
+/* Failures any report should bring to light: the MX itself is broken for every sender. */
+static const char *const default_alert_types[] = { "certificate-expired", "starttls-not-supported",
+						   NULL };
+
 static const char *const top_keys[] = {
-	"resolver",  "dnssec_probe", "ca_bundle", "ehlo_name", "source_ipv4", "source_ipv6",
-	"state_dir", "interval",     "checks",    "timeouts",  "concurrency", "certificates",
-	"dane",      "rollout",      "http",      "domains",   "alerts",      NULL,
+	"resolver",    "dnssec_probe", "ca_bundle", "ehlo_name", "source_ipv4",
+	"source_ipv6", "state_dir",    "interval",  "checks",    "timeouts",
+	"concurrency", "certificates", "dane",      "rollout",   "reports",
+	"http",        "domains",      "alerts",    NULL,
 };
 
 bool config_valid_endpoint(const char *s, bool port_required)
@@ -325,6 +332,35 @@ static void read_dnssec_probe(struct cfgval *cv, const config_setting_t *root, s
 	free(norm);
 }
 
+/*
+ * reports = { window = "2d"; alert_failure_rate = "5%"; alert_min_sessions = 100;
+ *             alert_types = [ "certificate-expired", ... ]; }
+ */
+static void read_reports(struct cfgval *cv, const config_setting_t *root, struct reports_config *r)
+{
+	static const char *const keys[] = { "window", "alert_failure_rate", "alert_min_sessions",
+					    "alert_types", NULL };
+	const config_setting_t *g = cfgval_group(cv, root, "reports");
+	struct mxs_error err = { 0 };
+	long long ms = r->window * 1000LL;
+	char *rate = NULL;
+
+	if (g == NULL)
+		return;
+	cfgval_known_keys(cv, g, keys);
+	if (cfgval_duration(cv, g, "window", 3600, 3600 * 1000LL, 31 * 86400 * 1000LL, &ms) == 1)
+		r->window = (long)(ms / 1000);
+	(void)cfgval_uint(cv, g, "alert_min_sessions", 0, 4000000000u, &r->min_sessions);
+	if (cfgval_string(cv, g, "alert_failure_rate", &rate) == 1 &&
+	    rollout_rate_parse(rate, &r->alert_rate, &err) < 0) {
+		cfgval_error(cv, config_setting_get_member(g, "alert_failure_rate"), "%s",
+			     err.what != NULL ? err.what : "not a percentage");
+		mxs_error_clear(&err);
+	}
+	free(rate);
+	(void)cfgval_strv(cv, g, "alert_types", true, &r->alert_types);
+}
+
 /* Everything at the top level, in the order of mxsentry.conf(5). */
 static int read_top(struct cfgval *cv, struct config *cfg)
 {
@@ -355,6 +391,7 @@ static int read_top(struct cfgval *cv, struct config *cfg)
 	read_concurrency(cv, root, cfg);
 	read_cert(cv, root, &cfg->cert);
 	read_dane(cv, root, &cfg->dane);
+	read_reports(cv, root, &cfg->reports);
 	config_read_rollout(cv, root, &cfg->rollout);
 	read_http(cv, root, cfg);
 	r = read_domains(cv, root, cfg);
@@ -371,6 +408,11 @@ static int set_defaults(struct config *cfg)
 	if (cfg->ca_bundle == NULL || cfg->state_dir == NULL || cfg->report_path == NULL)
 		return -ENOMEM;
 	cfg->interval = 3600;
+	cfg->reports =
+	    (struct reports_config){ .window = 2 * 86400, .alert_rate = 0.05, .min_sessions = 100 };
+	cfg->reports.alert_types = strv_dup(default_alert_types);
+	if (cfg->reports.alert_types == NULL)
+		return -ENOMEM;
 	cfg->alerting =
 	    (struct alert_config){ .damping = 2, .reminder = 24 * 3600, .give_up = 2 * 86400 };
 	cfg->max_sessions = 32;
@@ -533,6 +575,7 @@ struct config *config_free(struct config *cfg)
 		free(cfg->alerting.silences[i].comment);
 	}
 	free(cfg->alerting.silences);
+	cfgval_strv_free(cfg->reports.alert_types);
 	free(cfg->path);
 	free(cfg->resolver);
 	free(cfg->dnssec_probe);

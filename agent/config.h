@@ -92,6 +92,15 @@ struct sink_config {
 	const config_setting_t *group;
 };
 
+/* What senders' TLS-RPT reports must show to become findings (checks/tls_rpt_reports.c). */
+struct reports_config {
+	long window;           /* seconds: reports whose period ended within it count (2 days) */
+	double alert_rate;     /* failure share above which it is a finding; 0 off (default 5%) */
+	unsigned min_sessions; /* ... over at least this many sessions (default 100) */
+	char **alert_types;    /* result types that are findings at any count; NULL-terminated,
+				* never NULL (default certificate-expired, starttls-not-supported) */
+};
+
 /* One silence: alerts matching it are held back until a time (lib/alert_decide.h). */
 struct silence_config {
 	char *domain;  /* NULL: every domain */
@@ -136,6 +145,7 @@ struct config {
 	struct sink_config *sinks;
 	size_t n_sinks;
 	struct alert_config alerting;
+	struct reports_config reports;
 };
 
 /*

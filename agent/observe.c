@@ -12,8 +12,27 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "agent/report_summary.h"
 #include "lib/sts_view.h"
 #include "lib/tlsa.h"
+
+int observe_reports(struct store *store, const char *domain, unsigned cycle, long window,
+		    time_t now, struct history *hist)
+{
+	struct mxs_error err = { 0 };
+	unsigned days = (unsigned)((window + 86399) / 86400);
+	int r;
+
+	if (store == NULL)
+		return 0;
+	r = report_summary_load_one(store, domain, cycle, now, days, &hist->reports, &err);
+	mxs_error_clear(&err);
+	if (r == -ENOMEM)
+		return r;
+	hist->reports_loaded = r == 0;
+	hist->reports_window = (long)days * 86400;
+	return 0;
+}
 
 int observe_history(struct store *store, const char *domain, const char *no_store_reason,
 		    struct history *ret)

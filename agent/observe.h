@@ -29,6 +29,15 @@ int observe_history(struct store *store, const char *domain, const char *no_stor
 		    struct history *ret);
 
 /*
+ * Add to hist (filled by observe_history()) the domain's TLS-RPT reports whose period ended in
+ * the window seconds before now, summed up and each failure judged against the probe history
+ * (cycle: the domain's interval, lib/rpt_correlate.h). store NULL, or a read failure: nothing
+ * is added (reports_loaded stays false: no report finding is made). Returns 0 or -ENOMEM.
+ */
+int observe_reports(struct store *store, const char *domain, unsigned cycle, long window,
+		    time_t now, struct history *hist);
+
+/*
  * Record snap's observations. MTA-STS: the valid _mta-sts record's id, and the policy body
  * fetched under it (parsed mode, max_age and mx when valid); nothing when the domain has no
  * single valid record or no fetched body. MX: the leaf certificate of every session that got a

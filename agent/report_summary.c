@@ -138,7 +138,7 @@ static unsigned cycle_of(const struct config *cfg, const char *domain)
 }
 
 /* Judge the failures of domain d against its problems over the span of their periods. */
-static int correlate_domain(struct store *s, const struct config *cfg, struct rpt_summary *sum,
+static int correlate_domain(struct store *s, unsigned cycle, struct rpt_summary *sum,
 			    const struct rpt_domain *d, struct mxs_error *reterr)
 {
 	struct rpt_interval *hist = NULL;
@@ -165,7 +165,7 @@ static int correlate_domain(struct store *s, const struct config *cfg, struct rp
 	r = store_history_problems(s, d->name, lo, hi, &hist, &n, reterr);
 	if (r < 0)
 		return r;
-	r = rpt_summary_correlate(sum, d->name, hist, n, cycle_of(cfg, d->name));
+	r = rpt_summary_correlate(sum, d->name, hist, n, cycle);
 	rpt_correlate_intervals_free(hist, n);
 	if (r < 0)
 		(void)mxs_error_set(reterr, d->name, NULL, "judging the report failures: %s",
@@ -173,9 +173,10 @@ static int correlate_domain(struct store *s, const struct config *cfg, struct rp
 	return r;
 }
 
-int report_summary_load(struct store *s, const struct config *cfg, const char *const *domains,
-			size_t n, time_t now, unsigned days, struct rpt_summary *ret,
-			struct mxs_error *reterr)
+/* report_summary_load() with each domain's cycle from cfg, or cycle for all when it is not 0. */
+static int load(struct store *s, const struct config *cfg, unsigned cycle,
+		const char *const *domains, size_t n, time_t now, unsigned days,
+		struct rpt_summary *ret, struct mxs_error *reterr)
 {
 	struct rpt_summary sum = { 0 };
 	struct rpt_policy_in *p = NULL;
@@ -202,7 +203,8 @@ int report_summary_load(struct store *s, const struct config *cfg, const char *c
 		goto out;
 	}
 	for (i = 0; r == 0 && i < sum.n_domains; i++)
-		r = correlate_domain(s, cfg, &sum, &sum.domains[i], reterr);
+		r = correlate_domain(s, cycle != 0 ? cycle : cycle_of(cfg, sum.domains[i].name),
+				     &sum, &sum.domains[i], reterr);
 	if (r < 0)
 		goto out;
 	*ret = sum;
@@ -213,4 +215,17 @@ out:
 	free(f);
 	batches_free(b, nb);
 	return r;
+}
+
+int report_summary_load(struct store *s, const struct config *cfg, const char *const *domains,
+			size_t n, time_t now, unsigned days, struct rpt_summary *ret,
+			struct mxs_error *reterr)
+{
+	return load(s, cfg, 0, domains, n, now, days, ret, reterr);
+}
+
+int report_summary_load_one(struct store *s, const char *domain, unsigned cycle, time_t now,
+			    unsigned days, struct rpt_summary *ret, struct mxs_error *reterr)
+{
+	return load(s, NULL, cycle > 0 ? cycle : DEFAULT_CYCLE, &domain, 1, now, days, ret, reterr);
 }

@@ -41,6 +41,10 @@ int report_summary_load(struct store *s, const struct config *cfg, const char *c
 			size_t n, time_t now, unsigned days, struct rpt_summary *ret,
 			struct mxs_error *reterr);
 
+/* The same for one domain, whose cycle interval is cycle seconds (0: one hour). */
+int report_summary_load_one(struct store *s, const char *domain, unsigned cycle, time_t now,
+			    unsigned days, struct rpt_summary *ret, struct mxs_error *reterr);
+
 /*
  * Write the summary of the domains names[0..n-1] (each once; a name without a report is shown
  * as having none), or of every domain of sum when n is 0, in that order, to out.

@@ -49,6 +49,8 @@ struct sched {
 	uint64_t rand; /* xorshift state for the drift */
 	sched_cycle_fn on_cycle;
 	void *on_cycle_data;
+	char **rpt_types; /* the report result types the domains' settings point into */
+	long rpt_window;  /* seconds of reports each cycle looks at */
 };
 
 static void sched_arm(struct sched *s);
@@ -204,6 +206,9 @@ static int record_cycle(struct sched *s, struct sched_domain *d, struct snapshot
 	int r;
 
 	r = observe_history(s->store, d->name, "no store", &hist);
+	if (r == 0)
+		r = observe_reports(s->store, d->name, d->interval, s->rpt_window, snap->taken_at,
+				    &hist);
 	if (r == 0)
 		r = evaluate_domain(snap, d->checks, &d->settings, &hist, &found);
 	history_clear(&hist);
@@ -427,6 +432,7 @@ struct sched *sched_free(struct sched *s)
 		domain_clear(&s->doms[i]);
 	free(s->doms);
 	strings_free(s->strings);
+	strv_free(s->rpt_types);
 	sd_event_source_disable_unref(s->timer);
 	sd_event_unref(s->loop);
 	free(s);
@@ -434,9 +440,13 @@ struct sched *sched_free(struct sched *s)
 }
 
 /* The settings the checks of one domain get (as "mxsentry check" merges them). */
-static void settings_of(const struct domain_config *dc, struct check_settings *out)
+static void settings_of(const struct domain_config *dc, const struct reports_config *rc,
+			char *const *rpt_types, struct check_settings *out)
 {
-	*out = (struct check_settings){ .cert_warning = dc->cert.warning,
+	*out = (struct check_settings){ .rpt_alert_rate = rc->alert_rate,
+					.rpt_alert_min_sessions = rc->min_sessions,
+					.rpt_alert_types = (const char *const *)rpt_types,
+					.cert_warning = dc->cert.warning,
 					.cert_critical = dc->cert.critical,
 					.dane_single_record = dc->dane.single_record,
 					.dane_full_certificate = dc->dane.full_certificate };
@@ -445,12 +455,13 @@ static void settings_of(const struct domain_config *dc, struct check_settings *o
 int sched_configure(struct sched *s, const struct config *cfg)
 {
 	struct sched_domain *doms = calloc(cfg->n_domains + 1, sizeof(*doms));
+	char **rpt_types = strv_dup((const char *const *)cfg->reports.alert_types);
 	struct gather_opts opts;
 	char *strings[6] = { NULL };
 	struct mxs_error err = { 0 };
 	size_t i;
 
-	if (doms == NULL || opts_copy(cfg, &opts, strings) < 0)
+	if (doms == NULL || rpt_types == NULL || opts_copy(cfg, &opts, strings) < 0)
 		goto nomem;
 	for (i = 0; i < cfg->n_domains; i++) {
 		const struct domain_config *dc = &cfg->domains[i];
@@ -471,7 +482,7 @@ int sched_configure(struct sched *s, const struct config *cfg)
 			goto nomem;
 		d->checks = dc->checks;
 		d->interval = dc->interval;
-		settings_of(dc, &d->settings);
+		settings_of(dc, &cfg->reports, rpt_types, &d->settings);
 	}
 	/* what is left of the old table: moved entries (name and tags only) and removed domains */
 	for (i = 0; i < s->n; i++) {
@@ -497,6 +508,9 @@ int sched_configure(struct sched *s, const struct config *cfg)
 	strings_free(s->strings);
 	memcpy(s->strings, strings, sizeof(strings));
 	s->opts = opts;
+	strv_free(s->rpt_types);
+	s->rpt_types = rpt_types;
+	s->rpt_window = cfg->reports.window;
 	sched_arm(s);
 	return 0;
 nomem:
@@ -505,6 +519,7 @@ nomem:
 			domain_clear(&doms[i]);
 	free(doms);
 	strings_free(strings);
+	strv_free(rpt_types);
 	return -ENOMEM;
 }
 

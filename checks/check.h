@@ -42,6 +42,14 @@ struct check_settings {
 	 * SEVERITY_WARNING */
 	enum severity dane_single_record;
 	enum severity dane_full_certificate;
+	/*
+	 * tls_rpt_reports (RFC 8460 reports received): a failure rate above rpt_alert_rate over at
+	 * least rpt_alert_min_sessions sessions, or any failure of a type in rpt_alert_types
+	 * (NULL-terminated; borrowed for configure()), is a finding. rpt_alert_rate 0: off.
+	 */
+	double rpt_alert_rate;
+	unsigned rpt_alert_min_sessions;
+	const char *const *rpt_alert_types;
 };
 
 /* The domain's history from the store; not available before the agent's store exists. */

@@ -15,6 +15,7 @@ extern const struct check check_mta_sts;
 extern const struct check check_tls_rpt;
 extern const struct check check_dane_tlsa;
 extern const struct check check_dns_consistency;
+extern const struct check check_tls_rpt_reports;
 
 static const char *const names[CHECK_COUNT] = {
 	"mx_starttls",     /* STARTTLS, TLS version, chain and name on every MX address */
@@ -23,12 +24,13 @@ static const char *const names[CHECK_COUNT] = {
 	"tls_rpt",         /* _smtp._tls TXT (RFC 8460) */
 	"dane_tlsa",       /* TLSA against the presented chains (RFC 7672) */
 	"dns_consistency", /* authoritative servers agree on TXT, MX and TLSA */
+	"tls_rpt_reports", /* what senders report (RFC 8460 reports received) */
 };
 
 /* Indexed like names[]; NULL where a plugin is not built (none today). */
 static const struct check *const plugins[CHECK_COUNT] = {
-	&check_mx_starttls, &check_cert_expiry, &check_mta_sts,
-	&check_tls_rpt,     &check_dane_tlsa,   &check_dns_consistency,
+	&check_mx_starttls, &check_cert_expiry,     &check_mta_sts,         &check_tls_rpt,
+	&check_dane_tlsa,   &check_dns_consistency, &check_tls_rpt_reports,
 };
 
 int check_index(const char *name)

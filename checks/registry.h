@@ -16,7 +16,7 @@
 #include "checks/check.h"
 
 /* Number of known checks; check indexes run from 0 to CHECK_COUNT - 1. */
-#define CHECK_COUNT 6
+#define CHECK_COUNT 7
 
 /* Bit set of all checks: (1u << index) per check. */
 #define CHECK_ALL ((1u << CHECK_COUNT) - 1)

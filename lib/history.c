@@ -44,6 +44,7 @@ void history_clear(struct history *h)
 			free(h->keys[i].mx);
 		free(h->keys);
 	}
+	rpt_summary_clear(&h->reports);
 	free(h->unavailable_reason);
 	/* All zero: available is false, as history.h promises after a clear. */
 	memset(h, 0, sizeof(*h));

@@ -17,6 +17,8 @@
 #include <stddef.h>
 #include <time.h>
 
+#include "lib/rpt_summary.h"
+
 /* One MTA-STS policy as it was seen, identified by (id, digest). */
 struct policy_seen {
 	char *id;          /* the _mta-sts TXT id it was served under */
@@ -53,6 +55,14 @@ struct history {
 	/* leaf keys, grouped by (mx, address, alg), newest last_seen first within a group */
 	struct key_seen *keys;
 	size_t n_keys;
+	/*
+	 * TLS-RPT: the domain's reports whose period ended within the last reports_window seconds,
+	 * summed up and their failures judged against the agent's probe history (lib/rpt_summary.h);
+	 * reports_loaded false when nobody loaded them (no store, or not asked).
+	 */
+	bool reports_loaded;
+	long reports_window;
+	struct rpt_summary reports;
 };
 
 /* A key change of one session's leaf, as history_key_change() finds it. */

@@ -83,7 +83,7 @@ rollout_tests()
 	rollout
 	tap_is "rollout with no report in the window: NOT ENOUGH DATA (1)" "$RC" 1
 	tap_like "... and says so" "$OUT" "NOT ENOUGH DATA"
-	sts_report google.com r-g-1 3 900 100 >"$reports_dir/g1.json"
+	sts_report google.com r-g-1 2 900 100 >"$reports_dir/g1.json"
 	sts_report microsoft.com r-m-1 2 450 50 >"$reports_dir/m1.json"
 	post "$reports_dir/g1.json" application/tlsrpt+json >/dev/null
 	post "$reports_dir/m1.json" application/tlsrpt+json >/dev/null
@@ -92,6 +92,15 @@ rollout_tests()
 	tap_like "... naming the failure type" "$OUT" "starttls-not-supported"
 	run "$MXSENTRY" rollout sts-testing.test --state-dir "$reports_dir/state" --nagios
 	tap_is "... --nagios: WARNING (1)" "$RC" 1
+	# The agent's next cycle turns the reports into findings, judged against its own probes.
+	kill -USR1 "$reports_pid"
+	tap_check "the agent reports the failure type senders saw (rpt.failure-type)" wait_for \
+		"\"$MXSENTRY\" status --state-dir '$reports_dir/state' --json sts-testing.test | jq -e '.domains[0].problems[] | select(.code == \"rpt.failure-type\")' >/dev/null" 300
+	run "$MXSENTRY" status --state-dir "$reports_dir/state" sts-testing.test
+	tap_like "... which our own probes did not see: likely the sender's side" "$OUT" \
+		"starttls-not-supported: not seen by our probes"
+	tap_like "... and the failure rate above 5% (rpt.failure-rate)" "$OUT" \
+		"WARNING rpt.failure-rate.*10% of 1500 sessions"
 	sts_report google.com r-g-2 1 2000000 0 >"$reports_dir/g2.json"
 	post "$reports_dir/g2.json" application/tlsrpt+json >/dev/null
 	rollout
