@@ -18,38 +18,12 @@
 #include "lib/alert_decide.h"
 #include "lib/strv.h"
 
-#define RETRY_FIRST   10  /* seconds before the first retry */
-#define RETRY_MAX     600 /* the longest wait between two tries */
-#define VALID_CYCLES  3   /* a firing Alertmanager alert is valid for this many intervals */
-#define USEC_PER_SEC  1000000ULL
-#define HOSTNAME_SIZE 256
+#define RETRY_FIRST  10  /* seconds before the first retry */
+#define RETRY_MAX    600 /* the longest wait between two tries */
+#define VALID_CYCLES 3   /* a firing Alertmanager alert is valid for this many intervals */
+#define USEC_PER_SEC 1000000ULL
 
-/* One configured sink and its delivery in flight. */
-struct slot {
-	struct alerting *a;
-	char *name;
-	const struct sink *impl;
-	void *priv;
-	enum severity min_severity;
-	char **tags; /* NULL-terminated copy */
-	bool busy;
-	struct outbox_row row; /* the row in flight */
-};
-
-struct alerting {
-	sd_event *loop;
-	struct store *store;
-	struct curl_loop *curl;
-	sd_event_source *timer;
-	char hostname[HOSTNAME_SIZE];
-	struct slot *slots;
-	size_t n_slots;
-	struct alert_policy policy;
-	struct alert_silence *silences; /* policy.silences, pointing into silence_strings */
-	char **silence_strings;
-	long give_up;
-	struct alerting_stats stats;
-};
+#include "agent/alerting_int.h"
 
 static void pump(struct alerting *a);
 
@@ -195,6 +169,8 @@ int alerting_configure(struct alerting *a, const struct config *cfg)
 		a->n_slots = i + 1;
 		names[i] = cfg->sinks[i].name;
 	}
+	if (r == 0)
+		r = alerting_digest_configure(a, cfg);
 	if (r == 0 &&
 	    store_outbox_orphans(a->store, names, "its sink is no longer configured", now_wall(),
 				 &n_orphans, &err) == 0 &&
@@ -426,6 +402,7 @@ void alerting_retry_now(struct alerting *a)
 {
 	(void)store_outbox_retry_now(a->store, now_wall(), NULL);
 	pump(a);
+	alerting_digest_check(a);
 }
 
 const struct alerting_stats *alerting_stats(const struct alerting *a)
@@ -439,6 +416,7 @@ struct alerting *alerting_free(struct alerting *a)
 		return NULL;
 	slots_free(a);
 	silences_free(a);
+	alerting_digest_clear(a);
 	sd_event_source_disable_unref(a->timer);
 	a->curl = curl_loop_free(a->curl);
 	sd_event_unref(a->loop);

@@ -338,8 +338,9 @@ static void read_dnssec_probe(struct cfgval *cv, const config_setting_t *root, s
  */
 static void read_reports(struct cfgval *cv, const config_setting_t *root, struct reports_config *r)
 {
-	static const char *const keys[] = { "window", "alert_failure_rate", "alert_min_sessions",
-					    "alert_types", NULL };
+	static const char *const keys[] = {
+		"window", "alert_failure_rate", "alert_min_sessions", "alert_types", "maildir", NULL
+	};
 	const config_setting_t *g = cfgval_group(cv, root, "reports");
 	struct mxs_error err = { 0 };
 	long long ms = r->window * 1000LL;
@@ -359,6 +360,9 @@ static void read_reports(struct cfgval *cv, const config_setting_t *root, struct
 	}
 	free(rate);
 	(void)cfgval_strv(cv, g, "alert_types", true, &r->alert_types);
+	if (cfgval_string(cv, g, "maildir", &r->maildir) == 1 && r->maildir[0] != '/')
+		cfgval_error(cv, config_setting_get_member(g, "maildir"),
+			     "\"%s\" must be an absolute path", r->maildir);
 }
 
 /* Everything at the top level, in the order of mxsentry.conf(5). */
@@ -576,6 +580,7 @@ struct config *config_free(struct config *cfg)
 	}
 	free(cfg->alerting.silences);
 	cfgval_strv_free(cfg->reports.alert_types);
+	free(cfg->reports.maildir);
 	free(cfg->path);
 	free(cfg->resolver);
 	free(cfg->dnssec_probe);

@@ -78,6 +78,7 @@ struct sink_config {
 	char *from;
 	char **to; /* NULL-terminated, at least one */
 	bool starttls_required;
+	bool weekly_summary; /* also mail a weekly TLS-RPT summary of the domains routed here */
 	char *username;
 	char *password_file;
 	char *ca_bundle; /* email, webhook: PEM roots for the relay or URL; NULL = the system's */
@@ -99,6 +100,7 @@ struct reports_config {
 	unsigned min_sessions; /* ... over at least this many sessions (default 100) */
 	char **alert_types;    /* result types that are findings at any count; NULL-terminated,
 				* never NULL (default certificate-expired, starttls-not-supported) */
+	char *maildir; /* a Maildir the agent takes report mails from (agent/maildir.h), or NULL */
 };
 
 /* One silence: alerts matching it are held back until a time (lib/alert_decide.h). */

@@ -43,7 +43,8 @@ static void read_email(struct cfgval *cv, const config_setting_t *g, struct sink
 	static const char *const keys[] = { "name",     "min_severity", "tags",
 					    "relay",    "from",         "to",
 					    "starttls", "username",     "password_file",
-					    "timeout",  "ca_bundle",    NULL };
+					    "timeout",  "ca_bundle",    "weekly_summary",
+					    NULL };
 	static const char *const starttls[] = { "required", "none", NULL };
 	const config_setting_t *to;
 	long long ms;
@@ -77,6 +78,7 @@ static void read_email(struct cfgval *cv, const config_setting_t *g, struct sink
 	if ((s->username == NULL) != (s->password_file == NULL))
 		cfgval_error(cv, g, "username and password_file go together");
 	(void)cfgval_string(cv, g, "ca_bundle", &s->ca_bundle);
+	(void)cfgval_bool(cv, g, "weekly_summary", &s->weekly_summary);
 	ms = 60000;
 	(void)cfgval_duration(cv, g, "timeout", 1, 1000, 600 * 1000LL, &ms);
 	s->timeout = (unsigned)ms;

@@ -19,6 +19,7 @@
 #include "agent/cli_config.h"
 #include "agent/daemon_http.h"
 #include "agent/log.h"
+#include "agent/maildir.h"
 #include "agent/sched.h"
 #include "agent/store.h"
 
@@ -29,6 +30,8 @@ struct daemon {
 	struct store *store;
 	struct sched *sched;
 	struct alerting *alerting;
+	struct maildir *maildir; /* reports.maildir, when set */
+	char *maildir_path;
 	struct httpd *httpd;
 	char *listen;      /* the endpoint's address now, or NULL */
 	char *report_path; /* where it takes reports, borrowed by it */
@@ -117,6 +120,29 @@ static void apply_http(struct daemon *d, const struct config *cfg)
 	mxs_error_clear(&err);
 }
 
+/* Watch cfg's report Maildir, if it is another than now. A failure is logged; the agent goes on. */
+static void apply_maildir(struct daemon *d, const struct config *cfg)
+{
+	const char *path = cfg->reports.maildir;
+	struct mxs_error err = { 0 };
+
+	if ((path == NULL && d->maildir_path == NULL) ||
+	    (path != NULL && d->maildir_path != NULL && strcmp(path, d->maildir_path) == 0))
+		return;
+	d->maildir = maildir_free(d->maildir);
+	free(d->maildir_path);
+	d->maildir_path = NULL;
+	if (path == NULL)
+		return;
+	d->maildir_path = strdup(path);
+	if (maildir_watch(d->loop, path, d->store, &d->maildir, &err) < 0)
+		log_msg(LOG_ERR, "reports Maildir %s: %s", path,
+			err.what != NULL ? err.what : "cannot watch it");
+	else
+		log_msg(LOG_INFO, "taking TLS-RPT report mails from %s", path);
+	mxs_error_clear(&err);
+}
+
 static void reload(struct daemon *d)
 {
 	struct config *cfg = NULL;
@@ -145,6 +171,7 @@ static void reload(struct daemon *d)
 		if (alerting_configure(d->alerting, cfg) < 0)
 			log_msg(LOG_ERR, "out of memory setting up the alert sinks");
 		apply_http(d, cfg);
+		apply_maildir(d, cfg);
 		config_free(d->cfg);
 		d->cfg = cfg;
 		log_msg(LOG_INFO, "configuration reloaded: %zu domain%s", cfg->n_domains,
@@ -273,6 +300,7 @@ static int start(struct daemon *d)
 					.config_path = d->config_path,
 					.healthy = healthy };
 	apply_http(d, d->cfg);
+	apply_maildir(d, d->cfg);
 	return 0;
 }
 
@@ -294,6 +322,8 @@ int daemon_run(const struct daemon_opts *opts)
 			log_msg(LOG_ERR, "the event loop failed: %s", strerror(-r));
 	}
 	d.httpd = httpd_free(d.httpd);
+	d.maildir = maildir_free(d.maildir);
+	free(d.maildir_path);
 	d.sched = sched_free(d.sched);
 	d.alerting = alerting_free(d.alerting);
 	d.store = store_close(d.store);

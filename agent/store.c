@@ -80,6 +80,8 @@
  *    the MTA-STS mode when the policy strings say it, session counts) and failure details
  *    (result type, sending and receiving MTA, count). reports_rejected keeps every input that
  *    could not be understood, raw, with the reason: nothing is dropped silently.
+ * 7: agent_marks, when the agent last did something it does on its own clock (the weekly
+ *    report summary of each email sink), so that a restart neither repeats nor skips it.
  */
 static const char *const migrations[] = {
 	"CREATE TABLE policy_history ("
@@ -225,6 +227,9 @@ static const char *const migrations[] = {
 	" via TEXT NOT NULL,"
 	" reason TEXT NOT NULL,"
 	" raw BLOB NOT NULL);",
+	"CREATE TABLE agent_marks ("
+	" name TEXT NOT NULL PRIMARY KEY,"
+	" at INTEGER NOT NULL) WITHOUT ROWID;",
 };
 
 /* The prepared statements, by purpose. */

@@ -37,6 +37,9 @@ static const char SQL_ORPHAN[] = "UPDATE outbox SET state = 'failed', last_error
 				 " WHERE sink = ?1 AND state IN ('pending', 'sending')";
 static const char SQL_RETRY_NOW[] =
     "UPDATE outbox SET next_attempt = ?1 WHERE state = 'pending' AND next_attempt > ?1";
+static const char SQL_MARK_GET[] = "SELECT at FROM agent_marks WHERE name = ?1";
+static const char SQL_MARK_SET[] = "INSERT INTO agent_marks (name, at) VALUES (?1, ?2)"
+				   " ON CONFLICT (name) DO UPDATE SET at = excluded.at";
 static const char SQL_PENDING[] =
     "SELECT count(*), min(CASE WHEN state = 'pending' THEN next_attempt END) FROM outbox"
     " WHERE state IN ('pending', 'sending')";
@@ -345,6 +348,44 @@ int store_outbox_retry_now(struct store *s, time_t now, struct mxs_error *reterr
 	if (sqlite3_bind_int64(st, 1, (sqlite3_int64)now) != SQLITE_OK ||
 	    sqlite3_step(st) != SQLITE_DONE)
 		r = store_db_fail(s, reterr, "retrying the outbox");
+	store_db_done(st);
+	return r;
+}
+
+int store_mark_get(struct store *s, const char *name, time_t *ret, struct mxs_error *reterr)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_MARK_GET, reterr);
+	int rc, r = 0;
+
+	if (st == NULL)
+		return -EIO;
+	if (bind_text(st, 1, name) < 0) {
+		r = store_db_fail(s, reterr, "reading a mark");
+		goto out;
+	}
+	rc = sqlite3_step(st);
+	if (rc == SQLITE_ROW) {
+		*ret = (time_t)sqlite3_column_int64(st, 0);
+		r = 1;
+	} else if (rc != SQLITE_DONE) {
+		r = store_db_fail(s, reterr, "reading a mark");
+	}
+out:
+	store_db_done(st);
+	return r;
+}
+
+int store_mark_set(struct store *s, const char *name, time_t at, struct mxs_error *reterr)
+{
+	sqlite3_stmt *st = store_stmt(s, SQL_MARK_SET, reterr);
+	int r = 0;
+
+	if (st == NULL)
+		return -EIO;
+	if (bind_text(st, 1, name) < 0 ||
+	    sqlite3_bind_int64(st, 2, (sqlite3_int64)at) != SQLITE_OK ||
+	    sqlite3_step(st) != SQLITE_DONE)
+		r = store_db_fail(s, reterr, "recording a mark");
 	store_db_done(st);
 	return r;
 }

@@ -73,4 +73,10 @@ int store_outbox_pending(struct store *s, size_t *ret_n, time_t *ret_next,
 
 void outbox_row_clear(struct outbox_row *row);
 
+/* When the agent last did name (e.g. "weekly-summary:oncall"): 1 and *ret, 0 never, -errno. */
+int store_mark_get(struct store *s, const char *name, time_t *ret, struct mxs_error *reterr);
+
+/* Record that the agent did name at at. Returns 0 or -errno. */
+int store_mark_set(struct store *s, const char *name, time_t at, struct mxs_error *reterr);
+
 #endif

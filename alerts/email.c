@@ -220,27 +220,15 @@ static int setup(const struct email *e, CURL *c, size_t len, struct curl_slist *
 	return r == CURLE_OK ? 0 : -ENOMEM;
 }
 
-static int email_deliver(void *priv, const struct alert_message *msg, sink_done_fn done,
-			 void *userdata)
+/* Send the message text (its ownership passes here) to every recipient. */
+static int send_text(struct email *e, char *text, size_t len, sink_done_fn done, void *userdata)
 {
-	struct email *e = priv;
-	struct alert_mail_headers h = { 0 };
 	struct curl_slist *rcpt = NULL, *l = NULL;
 	struct sinkio_job *j;
-	char *text = NULL, *addr;
-	size_t len = 0, i;
+	char *addr;
+	size_t i;
 	int r;
 
-	if (e == NULL || msg == NULL || msg->n_items == 0 || done == NULL)
-		return -EINVAL;
-	h.from = e->from;
-	h.to = (const char *const *)e->to;
-	h.hostname = e->hostname;
-	h.agent_host = e->hostname;
-	h.date = time(NULL);
-	r = alert_mail(msg, &h, &text, &len);
-	if (r < 0)
-		return r;
 	for (i = 0; e->to[i] != NULL; i++) {
 		addr = mxs_strdupf("<%s>", e->to[i]);
 		l = addr != NULL ? curl_slist_append(rcpt, addr) : NULL;
@@ -264,9 +252,55 @@ static int email_deliver(void *priv, const struct alert_message *msg, sink_done_
 	return sinkio_job_start(j, judge);
 }
 
+static struct alert_mail_headers headers_of(const struct email *e)
+{
+	return (struct alert_mail_headers){ .from = e->from,
+					    .to = (const char *const *)e->to,
+					    .hostname = e->hostname,
+					    .agent_host = e->hostname,
+					    .date = time(NULL) };
+}
+
+static int email_deliver(void *priv, const struct alert_message *msg, sink_done_fn done,
+			 void *userdata)
+{
+	struct email *e = priv;
+	struct alert_mail_headers h;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (e == NULL || msg == NULL || msg->n_items == 0 || done == NULL)
+		return -EINVAL;
+	h = headers_of(e);
+	r = alert_mail(msg, &h, &text, &len);
+	if (r < 0)
+		return r;
+	return send_text(e, text, len, done, userdata);
+}
+
+static int email_deliver_text(void *priv, const char *id, const char *subject, const char *body,
+			      sink_done_fn done, void *userdata)
+{
+	struct email *e = priv;
+	struct alert_mail_headers h;
+	char *text = NULL;
+	size_t len = 0;
+	int r;
+
+	if (e == NULL || done == NULL)
+		return -EINVAL;
+	h = headers_of(e);
+	r = alert_mail_plain(&h, id, subject, body, &text, &len);
+	if (r < 0)
+		return r;
+	return send_text(e, text, len, done, userdata);
+}
+
 const struct sink sink_email = {
 	.name = "email",
 	.configure = email_configure,
 	.deliver = email_deliver,
+	.deliver_text = email_deliver_text,
 	.release = email_release,
 };

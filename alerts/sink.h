@@ -105,6 +105,13 @@ struct sink {
 	int (*deliver)(void *priv, const struct alert_message *msg, sink_done_fn done,
 		       void *userdata);
 	/*
+	 * Optional (email only; NULL elsewhere): deliver a plain text that is not an alert, the
+	 * weekly report summary, with the same contract as deliver(). id names it (the mail's
+	 * Message-ID), subject and body are borrowed for the call.
+	 */
+	int (*deliver_text)(void *priv, const char *id, const char *subject, const char *body,
+			    sink_done_fn done, void *userdata);
+	/*
 	 * Release what configure() made. Deliveries still running are cancelled and their done()
 	 * is never called. NULL-safe; may be called from a done() callback.
 	 */

@@ -213,6 +213,14 @@ int alert_mail(const struct alert_message *m, const struct alert_mail_headers *h
 	       size_t *ret_len);
 
 /*
+ * A plain-text mail that is not an alert (the weekly report summary): the same headers as
+ * alert_mail() (Message-ID <id@hostname>, Auto-Submitted, Date) with this subject and body.
+ * Returns 0 and *ret (CRLF line ends, dot-safe as alert_mail()), -EINVAL or -ENOMEM.
+ */
+int alert_mail_plain(const struct alert_mail_headers *h, const char *id, const char *subject,
+		     const char *body, char **ret, size_t *ret_len);
+
+/*
  * A header field "Name: value" with no line ending: value as is when it is printable ASCII,
  * else as RFC 2047 encoded-words ("=?UTF-8?B?...?="), each at most 75 characters and holding
  * whole UTF-8 characters, folded onto continuation lines ("\r\n ") so that no line is longer

@@ -236,44 +236,60 @@ static bool headers_valid(const struct alert_mail_headers *h)
 	return true;
 }
 
-int alert_mail(const struct alert_message *m, const struct alert_mail_headers *h, char **ret,
-	       size_t *ret_len)
+/* The message: headers, then the body; domain and severity are X- fields when not NULL. */
+static int assemble(const struct alert_mail_headers *h, const char *id, const char *subject,
+		    const char *body, const char *domain, const char *severity, char **ret,
+		    size_t *ret_len)
 {
-	char *subject = NULL, *body = NULL, *text = NULL;
+	char *text = NULL;
 	size_t len = 0;
-	FILE *f = NULL;
+	FILE *f = open_memstream(&text, &len);
 	int r;
 
-	if (m == NULL || m->n_items == 0 || ret == NULL || !headers_valid(h))
-		return -EINVAL;
-	r = alert_subject(m, &subject);
-	if (r < 0)
-		goto out;
-	r = alert_text_body(m, h->agent_host, &body);
-	if (r < 0)
-		goto out;
-	f = open_memstream(&text, &len);
-	if (f == NULL) {
-		r = -ENOMEM;
-		goto out;
-	}
+	if (f == NULL)
+		return -ENOMEM;
 	fprintf(f, "From: %s\r\n", h->from);
 	put_to(f, h->to);
 	r = put_header(f, "Subject", subject);
 	put_date(f, h->date);
-	fprintf(f, "Message-ID: <%s@%s>\r\n", m->id, h->hostname);
+	fprintf(f, "Message-ID: <%s@%s>\r\n", id, h->hostname);
 	fputs("Auto-Submitted: auto-generated\r\n"
 	      "MIME-Version: 1.0\r\n"
 	      "Content-Type: text/plain; charset=utf-8\r\n"
 	      "Content-Transfer-Encoding: 8bit\r\n",
 	      f);
-	if (r == 0)
-		r = put_header(f, "X-Mxsentry-Domain", m->domain);
-	fprintf(f, "X-Mxsentry-Severity: %s\r\n\r\n", severity_name(m->worst));
+	if (r == 0 && domain != NULL)
+		r = put_header(f, "X-Mxsentry-Domain", domain);
+	if (severity != NULL)
+		fprintf(f, "X-Mxsentry-Severity: %s\r\n", severity);
+	fputs("\r\n", f);
 	put_body(f, body);
-	r = stream_finish(f, &text, &len, r, ret, ret_len);
-out:
+	return stream_finish(f, &text, &len, r, ret, ret_len);
+}
+
+int alert_mail(const struct alert_message *m, const struct alert_mail_headers *h, char **ret,
+	       size_t *ret_len)
+{
+	char *subject = NULL, *body = NULL;
+	int r;
+
+	if (m == NULL || m->n_items == 0 || ret == NULL || !headers_valid(h))
+		return -EINVAL;
+	r = alert_subject(m, &subject);
+	if (r == 0)
+		r = alert_text_body(m, h->agent_host, &body);
+	if (r == 0)
+		r = assemble(h, m->id, subject, body, m->domain, severity_name(m->worst), ret,
+			     ret_len);
 	free(subject);
 	free(body);
 	return r;
+}
+
+int alert_mail_plain(const struct alert_mail_headers *h, const char *id, const char *subject,
+		     const char *body, char **ret, size_t *ret_len)
+{
+	if (id == NULL || subject == NULL || body == NULL || ret == NULL || !headers_valid(h))
+		return -EINVAL;
+	return assemble(h, id, subject, body, NULL, NULL, ret, ret_len);
 }

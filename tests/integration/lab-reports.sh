@@ -3,6 +3,9 @@
 # running agent's endpoint, and mailed through the lab's Postfix relay, whose pipe transport runs
 # "mxsentry report ingest" as an MTA would. Both land in the same store; each report once.
 #
+# A third way: a Maildir the agent watches. Then the rollout verdict as reports come in, the
+# reports as findings (tls_rpt_reports), and the weekly summary mail of an email sink.
+#
 # The agent and the pipe run as one unprivileged user (nobody here, mxsentry in production), as
 # they must to share the store's files.
 
@@ -19,6 +22,17 @@ state_dir = "$reports_dir/state";
 interval = "1h";
 http = { listen = "127.0.0.1:$REPORT_PORT"; report_path = "/tlsrpt"; };
 domains = ( { name = "sts-testing.test"; } );
+reports = { maildir = "$reports_dir/Maildir"; };
+alerts = {
+	email = ( {
+		name = "oncall";
+		relay = "smtp://relay.lab.test";
+		from = "mxsentry@lab.test";
+		to = [ "oncall@alerts.test" ];
+		ca_bundle = "$reports_dir/root.pem";
+		weekly_summary = true;
+	} );
+};
 CONF
 }
 
@@ -115,8 +129,9 @@ lab_report_tests()
 	local code
 	reports_dir=$(mktemp -d)
 	chmod 755 "$reports_dir"
-	mkdir "$reports_dir/state"
-	chown nobody:nogroup "$reports_dir/state"
+	mkdir -p "$reports_dir/state" "$reports_dir/Maildir/new" "$reports_dir/Maildir/cur" \
+		"$reports_dir/Maildir/tmp"
+	chown -R nobody:nogroup "$reports_dir/state" "$reports_dir/Maildir"
 	reports_conf >"$reports_dir/agent.conf"
 	# the lab's PKI directory is root's; the agent runs as nobody here
 	install -m 644 /run/mxsentry-lab/pki/root.pem "$reports_dir/root.pem"
@@ -169,7 +184,27 @@ lab_report_tests()
 	sleep 2
 	tap_is "... and no more" "$(db 'SELECT count(*) FROM reports')" 4
 	printf '#!/bin/sh\nexit 75\n' >/run/mxsentry-lab/alerts/relay/report-pipe
+
+	# A Maildir the agent watches (reports.maildir): a message moved into new/ is taken.
+	cp "$REAL/google-2024-no-policy-found.eml" "$reports_dir/Maildir/tmp/1.eml"
+	mv "$reports_dir/Maildir/tmp/1.eml" "$reports_dir/Maildir/new/1.eml"
+	tap_check "a report mail moved into the watched Maildir is stored" \
+		wait_for "[ \"\$(db 'SELECT count(*) FROM reports')\" = 5 ]" 100
+	tap_check "... and the message moved to cur/, seen" \
+		wait_for "[ -f '$reports_dir/Maildir/cur/1.eml:2,S' ]" 50
 	rollout_tests
+
+	# The weekly summary mail: a week after the last one (the store is told it was 8 days ago).
+	db "UPDATE agent_marks SET at = at - 8 * 86400 WHERE name = 'weekly-summary:oncall'"
+	kill -USR1 "$reports_pid"
+	tap_check "the weekly TLS-RPT summary reaches the relay's Maildir" \
+		wait_for "grep -lq '^Subject: \[mxsentry\] weekly TLS-RPT summary' /run/mxsentry-lab/alerts/maildir/new/*" 150
+	tap_check "... with the domain, each organisation and our probes' verdict" bash -c \
+		"f=\$(grep -l '^Subject: \[mxsentry\] weekly TLS-RPT summary' /run/mxsentry-lab/alerts/maildir/new/* | head -n 1) &&
+		grep -q 'sts-testing.test' \"\$f\" && grep -q 'google.com' \"\$f\" &&
+		grep -q 'not seen by our probes' \"\$f\""
+	tap_is "... and is not sent again before a week has passed" \
+		"$(kill -USR1 "$reports_pid"; sleep 3; grep -l '^Subject: \[mxsentry\] weekly TLS-RPT summary' /run/mxsentry-lab/alerts/maildir/new/* | wc -l)" 1
 	kill -TERM "$reports_pid"
 	wait "$reports_pid" 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$reports_dir"

@@ -141,12 +141,31 @@ static void test_orphans(void **state)
 	store_close(s);
 }
 
+/* Marks: never set, set, moved on; a restart reads what was recorded. */
+static void test_marks(void **state)
+{
+	struct fixture *f = *state;
+	struct store *s = open_ok(f);
+	time_t at = 0;
+
+	assert_int_equal(store_mark_get(s, "weekly-summary:oncall", &at, NULL), 0);
+	assert_int_equal(store_mark_set(s, "weekly-summary:oncall", T0, NULL), 0);
+	assert_int_equal(store_mark_set(s, "weekly-summary:oncall", T0 + 604800, NULL), 0);
+	store_close(s);
+	s = open_ok(f);
+	assert_int_equal(store_mark_get(s, "weekly-summary:oncall", &at, NULL), 1);
+	assert_int_equal(at, T0 + 604800);
+	assert_int_equal(store_mark_get(s, "weekly-summary:other", &at, NULL), 0);
+	store_close(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_tracks, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_orphans, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_marks, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
