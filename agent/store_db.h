@@ -9,9 +9,19 @@
 #ifndef MXS_AGENT_STORE_DB_H
 #define MXS_AGENT_STORE_DB_H
 
+#include <stddef.h>
+
 #include <sqlite3.h>
 
 #include "agent/store.h"
+
+/*
+ * The schema: store_migrations[i] brings a database from version i to i + 1, in one
+ * transaction with the version bump (store.c). Append only: a migration that has shipped is
+ * never edited (store_schema.c).
+ */
+extern const char *const store_migrations[];
+extern const size_t store_n_migrations;
 
 /* Statements prepared on first use by store_stmt(), for the whole life of the store. */
 #define STORE_STMT_CACHE 48
