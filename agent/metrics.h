@@ -98,7 +98,7 @@ struct metrics_agent {
 	unsigned long config_reloads;         /* reloads applied */
 	unsigned long config_reload_failures; /* reloads rejected (the old configuration stays) */
 	bool store_ok;
-	size_t outbox_pending; /* alerts not delivered yet (0 until alerts exist) */
+	size_t outbox_pending;                         /* alerts queued or in flight */
 	unsigned long alerts_delivered, alerts_failed; /* since start */
 	unsigned long alerts_redelivered; /* sent again after a crash cut them off in flight */
 };

@@ -10,8 +10,9 @@
  * The third keeps the TLSA records each authoritative server serves and since when, for the
  * pre-deployment gate "mxsentry dane-check" (DANE-ROT-01/03; agent/store_dns.c).
  * The fourth keeps the current finding state, its transitions as events and the last cycle of
- * each domain (agent/store_state.h). The alert outbox and TLS-RPT reports come in later
- * migrations (see "Migrations" in store.c).
+ * each domain (agent/store_state.h). The fifth the alert side: tracks of what was told and the
+ * outbox (agent/store_alert.h); the sixth TLS-RPT reports (agent/store_report.h); the seventh
+ * marks of what the agent does on its own clock. The schema is agent/store_schema.c.
  *
  * The database is <state_dir>/mxsentry.db, in WAL mode so that a reader (the CLI, a backup)
  * never blocks the daemon. One struct store belongs to one thread (the loop's); the calls are
