@@ -205,6 +205,14 @@ lab_report_tests()
 		grep -q 'not seen by our probes' \"\$f\""
 	tap_is "... and is not sent again before a week has passed" \
 		"$(kill -USR1 "$reports_pid"; sleep 3; grep -l '^Subject: \[mxsentry\] weekly TLS-RPT summary' /run/mxsentry-lab/alerts/maildir/new/* | wc -l)" 1
+	# Rate limit per client: a burst of 20 reports, then 60 a minute.
+	printf '{}' >"$reports_dir/empty.json"
+	local codes="" i
+	for i in $(seq 25); do
+		codes="$codes $(post "$reports_dir/empty.json" application/tlsrpt+json)"
+	done
+	tap_like "25 reports at once from one client: once its burst (at most 20) is spent, 429" "$codes" \
+		'^( 400){1,22}( 429)+$'
 	kill -TERM "$reports_pid"
 	wait "$reports_pid" 2>/dev/null
 	[ -n "${KEEP:-}" ] || rm -rf "$reports_dir"
