@@ -51,6 +51,13 @@ weekly_mails()
 		xargs -0 -r grep -l '^Subject: \[mxsentry\] weekly TLS-RPT summary'
 }
 
+# Does the agent's last cycle have a problem with code $1 for sts-testing.test?
+has_problem()
+{
+	"$MXSENTRY" status --state-dir "$reports_dir/state" --json sts-testing.test |
+		jq -e --arg code "$1" '.domains[0].problems[] | select(.code == $code)' >/dev/null
+}
+
 db()
 {
 	sqlite3 "$reports_dir/state/mxsentry.db" "$1"
@@ -116,7 +123,7 @@ rollout_tests()
 	# The agent's next cycle turns the reports into findings, judged against its own probes.
 	kill -USR1 "$reports_pid"
 	tap_check "the agent reports the failure type senders saw (rpt.failure-type)" wait_for \
-		"\"$MXSENTRY\" status --state-dir '$reports_dir/state' --json sts-testing.test | jq -e '.domains[0].problems[] | select(.code == \"rpt.failure-type\")' >/dev/null" 300
+		"has_problem rpt.failure-type" 300
 	run "$MXSENTRY" status --state-dir "$reports_dir/state" sts-testing.test
 	tap_like "... which our own probes did not see: likely the sender's side" "$OUT" \
 		"starttls-not-supported: not seen by our probes"
@@ -124,8 +131,21 @@ rollout_tests()
 		"WARNING rpt.failure-rate.*10% of 1500 sessions"
 	sts_report google.com r-g-2 1 2000000 0 >"$reports_dir/g2.json"
 	post "$reports_dir/g2.json" application/tlsrpt+json >/dev/null
+	# A live fault, then its fix: with the MX down, clean reports do not make the domain ready.
+	"$lab" mx stop 127.25.24.1
+	kill -USR1 "$reports_pid"
+	tap_check "the MX stopped in the lab: the agent's next cycle finds it refusing" wait_for \
+		"has_problem smtp.refused" 300
 	rollout
-	tap_is "a day of two million clean sessions: READY (0)" "$RC" 0
+	tap_is "... and a day of two million clean sessions still leaves it NOT READY (2)" "$RC" 2
+	tap_like "... naming the MX, the address and what to fix" "$OUT" \
+		'CRITICAL smtp.refused mx\.sts-testing\.test: .*\[127\.25\.24\.1\]: refused at connect.*fix it before enforcing'
+	"$lab" mx start 127.25.24.1
+	kill -USR1 "$reports_pid"
+	tap_check "the MX started again: the agent's next cycle finds it answering" wait_for \
+		"! has_problem smtp.refused" 300
+	rollout
+	tap_is "... and the verdict is READY (0)" "$RC" 0
 	tap_like "... printing the enforce policy" "$OUT" "mode: enforce"
 	tap_like "... and the TXT record with a fresh id" "$OUT" \
 		'_mta-sts\.sts-testing\.test\. IN TXT "v=STSv1; id=[0-9]{14}'

@@ -6,10 +6,13 @@
 #   mail.sh up       (re)start Postfix and the tarpit from scratch; wait until every address answers
 #   mail.sh down     stop both (silently succeeds when nothing runs)
 #   mail.sh rotate   serve the re-issued chain of every "rotate" host (after "pki.sh rotate")
+#   mail.sh stop-listener ADDRESS
+#   mail.sh start-listener ADDRESS
+#                    close (connections refused) or reopen the listener of one Postfix MX address
 #
 # Reads the chains and keys of pki.sh ($LAB_RUN/pki/H.pem, $LAB_STATE/pki/H.key, ...). Writes only
-# under $LAB_RUN/mail: etc/ (main.cf, master.cf, the SNI map), queue/, data/, log/ (postfix.log,
-# tarpit.log), tarpit.pid.
+# under $LAB_RUN/mail: etc/ (main.cf, master.cf, the SNI map, the stopped addresses), queue/,
+# data/, log/ (postfix.log, tarpit.log), tarpit.pid.
 
 set -euo pipefail
 
@@ -25,6 +28,8 @@ KEYS=$LAB_STATE/pki
 CERTS=$LAB_RUN/pki
 MASTER_PID=$MAIL/queue/pid/master.pid
 TARPIT_PID=$MAIL/tarpit.pid
+# The addresses whose listener "stop-listener" closed, one a line; "up" forgets them.
+STOPPED=$CONF/stopped
 SMTP_PORT=25
 # Ciphers for the TLS 1.0/1.1-only listener: OpenSSL 3 refuses those versions' SHA-1 handshake
 # signatures above security level 0.
@@ -126,6 +131,7 @@ write_config()
 		[ "$profile" = tarpit ] && continue
 		for address in "$v4" "$v6"; do
 			[ "$address" = - ] && continue
+			is_stopped "$address" && continue
 			listener_line "$address" "$host" "$profile" >>"$CONF/master.cf.new"
 		done
 		[ "$profile" = nostarttls ] && continue
@@ -138,6 +144,11 @@ write_config()
 	mv -f "$CONF/sni.new" "$CONF/sni"
 	# -F: the values are file names whose PEM contents go into the table (LAB-NOTES).
 	postmap -c "$CONF" -F "hash:$CONF/sni"
+}
+
+is_stopped()
+{
+	grep -qxF "$1" "$STOPPED" 2>/dev/null
 }
 
 # Every address of the given PROFILE ("tarpit") or of every other profile ("!tarpit").
@@ -301,12 +312,47 @@ await_served()
 	return 1
 }
 
+# Closes (stop) or reopens (start) the listener of one Postfix MX ADDRESS: rewrite master.cf
+# without or with its line, reload, and wait until a new connection is refused or greeted.
+mail_listener()
+{
+	local action=$1 address=${2:-} i greeting
+	alive "$MASTER_PID" || { echo "mail: not running" >&2; return 1; }
+	# not a pipe: with pipefail, grep -q leaving early would fail it
+	grep -qxF -- "$address" < <(addresses '!tarpit') || {
+		echo "mail: \"$address\" is not a Postfix MX address of scenarios.tsv" >&2
+		return 1
+	}
+	if [ "$action" = stop ]; then
+		is_stopped "$address" || echo "$address" >>"$STOPPED"
+	elif [ -f "$STOPPED" ]; then
+		grep -vxF -- "$address" "$STOPPED" >"$STOPPED.new" || true
+		mv -f "$STOPPED.new" "$STOPPED"
+	fi
+	write_config
+	postfix_ctl reload >>"$MAIL/log/start.log" 2>&1
+	for ((i = 0; i < READY_SECONDS * 4; i++)); do
+		greeting=$(in_ns bash -c "$(declare -f first_line); first_line \"\$@\"" _ \
+			"$address" "$SMTP_PORT")
+		case $action:$greeting in
+		stop:) return 0 ;;
+		start:220*) return 0 ;;
+		esac
+		sleep 0.25
+	done
+	echo "mail: the listener of $address did not $action" >&2
+	tail -n 30 "$MAIL/log/postfix.log" >&2 || true
+	return 1
+}
+
 case ${1:-} in
 up) mail_up ;;
 down) mail_down ;;
 rotate) mail_rotate ;;
+stop-listener) mail_listener stop "${2:-}" ;;
+start-listener) mail_listener start "${2:-}" ;;
 *)
-	echo "usage: $0 up|down|rotate" >&2
+	echo "usage: $0 up|down|rotate|stop-listener ADDRESS|start-listener ADDRESS" >&2
 	exit 2
 	;;
 esac
