@@ -22,6 +22,7 @@
 #include <sqlite3.h>
 
 #include "agent/store.h"
+#include "tests/unit/schema_frozen.h"
 #include "tests/unit/storefix.h"
 #include "lib/error.h"
 #include "lib/history.h"
@@ -378,25 +379,7 @@ static void test_not_a_database(void **state)
 static void make_v1_database(const struct fixture *f)
 {
 	assert_int_equal(mkdir(f->state, 0750), 0);
-	sql_exec(f->db_path,
-		 "CREATE TABLE policy_history ("
-		 " domain TEXT NOT NULL,"
-		 " policy_id TEXT NOT NULL,"
-		 " digest TEXT NOT NULL CHECK (length(digest) = 64),"
-		 " mode TEXT,"
-		 " max_age INTEGER NOT NULL DEFAULT -1,"
-		 " mx TEXT NOT NULL DEFAULT '',"
-		 " first_seen INTEGER NOT NULL,"
-		 " last_seen INTEGER NOT NULL,"
-		 " PRIMARY KEY (domain, policy_id, digest)) WITHOUT ROWID;"
-		 "CREATE INDEX policy_history_recent ON policy_history (domain, last_seen DESC);"
-		 "CREATE TABLE sts_txt_history ("
-		 " domain TEXT NOT NULL,"
-		 " sts_id TEXT NOT NULL,"
-		 " first_seen INTEGER NOT NULL,"
-		 " last_seen INTEGER NOT NULL,"
-		 " PRIMARY KEY (domain, sts_id)) WITHOUT ROWID;"
-		 "CREATE INDEX sts_txt_history_recent ON sts_txt_history (domain, last_seen DESC);"
+	sql_exec(f->db_path, SCHEMA_FROZEN_V1
 		 "INSERT INTO policy_history VALUES ('example.com', '20240101', "
 		 "'ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad', 'enforce', "
 		 "604800, 'mx1.example.com', 1000, 2000);"
