@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 
 #include "checks/registry.h"
+#include "lib/dname.h"
 
 int cli_config_load(const char *path, FILE *err, struct config **ret_cfg)
 {
@@ -182,4 +183,31 @@ int cli_names_add(char ***names, size_t *n, const char *name)
 		return -ENOMEM;
 	(*n)++;
 	return 0;
+}
+
+int cli_names_add_args(const char *prog, char *const *args, int n_args, char ***names, size_t *n)
+{
+	struct mxs_error err = { 0 };
+	char *name;
+	int i, r = 0;
+
+	for (i = 0; r == 0 && i < n_args; i++) {
+		r = dname_normalize(args[i], strlen(args[i]), &name, &err);
+		if (r < 0) {
+			fprintf(stderr, "%s: \"%s\" is not a domain name: %s\n", prog, args[i],
+				err.what != NULL ? err.what : strerror(-r));
+			mxs_error_clear(&err);
+			return r;
+		}
+		r = cli_names_add(names, n, name);
+		free(name);
+	}
+	return r;
+}
+
+void cli_names_free(char **names, size_t n)
+{
+	while (n > 0)
+		free(names[--n]);
+	free(names);
 }

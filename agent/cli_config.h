@@ -49,6 +49,17 @@ int cli_store_open_existing(const char *dir, struct store **ret, struct mxs_erro
 
 /* Append a copy of name to the list names[0..*n-1] unless it is there already. 0 or -ENOMEM. */
 int cli_names_add(char ***names, size_t *n, const char *name);
+
+/*
+ * Append the DOMAIN arguments args[0..n_args-1] to the list, each normalised (dname.h) and once.
+ * A bad name is reported as "PROG: "NAME" is not a domain name: why" and stops the walk.
+ * Returns 0 or a negative errno (after saying so for a bad name); the list keeps what was
+ * appended.
+ */
+int cli_names_add_args(const char *prog, char *const *args, int n_args, char ***names, size_t *n);
+
+/* Free the list names[0..n-1] and the array. */
+void cli_names_free(char **names, size_t n);
 int cli_check_dnssec_probe(const char *prog, const char *arg);
 
 #endif

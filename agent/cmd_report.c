@@ -24,7 +24,6 @@
 #include "agent/config.h"
 #include "agent/report_summary.h"
 #include "agent/store.h"
-#include "lib/dname.h"
 
 #define EXIT_CANNOT_TELL 3
 
@@ -138,34 +137,16 @@ static int parse_args(int argc, char **argv, struct summary_args *a)
 	return 0;
 }
 
-static void names_free(char **names, size_t n)
-{
-	while (n > 0)
-		free(names[--n]);
-	free(names);
-}
-
 /* The domains named on the command line, normalised, each once. */
 static int named(const struct summary_args *a, char ***ret, size_t *ret_n)
 {
-	struct mxs_error err = { 0 };
-	char **names = NULL, *name;
+	char **names = NULL;
 	size_t n = 0;
-	int i, r = 0;
+	int r;
 
-	for (i = 0; r == 0 && i < a->n_domains; i++) {
-		r = dname_normalize(a->domains[i], strlen(a->domains[i]), &name, &err);
-		if (r < 0) {
-			fprintf(stderr, PROG ": \"%s\" is not a domain name: %s\n", a->domains[i],
-				err.what != NULL ? err.what : strerror(-r));
-			mxs_error_clear(&err);
-			break;
-		}
-		r = cli_names_add(&names, &n, name);
-		free(name);
-	}
+	r = cli_names_add_args(PROG, a->domains, a->n_domains, &names, &n);
 	if (r < 0) {
-		names_free(names, n);
+		cli_names_free(names, n);
 		return r;
 	}
 	*ret = names;
@@ -193,7 +174,7 @@ static int every_name(const struct summary_args *a, const struct config *cfg,
 	for (i = 0; r == 0 && a->config != NULL && i < cfg->n_domains; i++)
 		r = cli_names_add(&names, &n, cfg->domains[i].name);
 	if (r < 0) {
-		names_free(names, n);
+		cli_names_free(names, n);
 		return r;
 	}
 	if (n > 1)
@@ -246,7 +227,7 @@ static int run_summary(const struct summary_args *a, const struct config *cfg)
 	}
 out:
 	mxs_error_clear(&err);
-	names_free(names, n);
+	cli_names_free(names, n);
 	rpt_summary_clear(&sum);
 	store_close(s);
 	return status;

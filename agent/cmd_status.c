@@ -26,7 +26,6 @@
 #include "agent/status_render.h"
 #include "agent/store.h"
 #include "agent/store_state.h"
-#include "lib/dname.h"
 
 /* Nagios: anything that keeps the plugin from telling is UNKNOWN. */
 #define EXIT_UNKNOWN 3
@@ -81,10 +80,8 @@ static int parse_args(int argc, char **argv, struct status_args *a)
 			a->config = optarg;
 			break;
 		case OPT_STATE:
-			if (*optarg == '\0') {
-				fprintf(stderr, "mxsentry status: --state-dir is empty\n");
-				return -EINVAL;
-			}
+			if (*optarg == '\0')
+				return cli_bad("mxsentry status", "--state-dir is empty");
 			a->state_dir = optarg;
 			break;
 		case OPT_JSON:
@@ -109,22 +106,11 @@ static int parse_args(int argc, char **argv, struct status_args *a)
 static int pick_names(const struct status_args *a, const struct config *cfg,
 		      const struct status_data *d, char ***ret, size_t *ret_n)
 {
-	struct mxs_error err = { 0 };
-	char **names = NULL, *name;
+	char **names = NULL;
 	size_t n = 0, i;
-	int r = 0;
+	int r;
 
-	for (i = 0; r == 0 && i < (size_t)a->n_domains; i++) {
-		r = dname_normalize(a->domains[i], strlen(a->domains[i]), &name, &err);
-		if (r < 0) {
-			fprintf(stderr, "mxsentry status: \"%s\" is not a domain name: %s\n",
-				a->domains[i], err.what != NULL ? err.what : strerror(-r));
-			mxs_error_clear(&err);
-			break;
-		}
-		r = cli_names_add(&names, &n, name);
-		free(name);
-	}
+	r = cli_names_add_args("mxsentry status", a->domains, a->n_domains, &names, &n);
 	for (i = 0; r == 0 && a->n_domains == 0 && i < d->n_cycles; i++)
 		r = cli_names_add(&names, &n, d->cycles[i].domain);
 	for (i = 0; r == 0 && a->n_domains == 0 && i < d->n_rows; i++)
@@ -134,9 +120,7 @@ static int pick_names(const struct status_args *a, const struct config *cfg,
 	if (r < 0) {
 		if (r == -ENOMEM)
 			fprintf(stderr, "mxsentry status: out of memory\n");
-		while (n > 0)
-			free(names[--n]);
-		free(names);
+		cli_names_free(names, n);
 		return r;
 	}
 	*ret = names;
@@ -180,7 +164,7 @@ static int run(const struct status_args *a, const struct config *cfg)
 	struct status_data d = { 0 };
 	struct store *s = NULL;
 	char **names = NULL;
-	size_t n = 0, i;
+	size_t n = 0;
 	int status = EXIT_UNKNOWN;
 
 	if (open_existing(dir, &s) < 0)
@@ -196,9 +180,7 @@ static int run(const struct status_args *a, const struct config *cfg)
 		status = EXIT_UNKNOWN;
 	}
 out:
-	for (i = 0; i < n; i++)
-		free(names[i]);
-	free(names);
+	cli_names_free(names, n);
 	d.rows = store_state_free(d.rows, d.n_rows);
 	d.cycles = store_cycles_free(d.cycles, d.n_cycles);
 	store_close(s);
