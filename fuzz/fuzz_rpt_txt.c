@@ -17,6 +17,7 @@
 
 #include "lib/rpt_txt.h"
 #include "fuzz/fuzz_diag.h"
+#include "fuzz/fuzz_txt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -75,20 +76,10 @@ static void discover(const char *buf, size_t size)
 	struct txt_record recs[MAX_RECORDS];
 	struct rpt_txt *rec = NULL;
 	struct diag_list d = { 0 };
-	size_t n = 0, p = 0, count = 0;
+	size_t n, count = 0;
 	int r;
 
-	while (p < size && n < MAX_RECORDS) {
-		const char *nl = memchr(buf + p, '\n', size - p);
-		size_t end = nl != NULL && n + 1 < MAX_RECORDS ? (size_t)(nl - buf) : size;
-
-		recs[n].data = (char *)buf + p;
-		recs[n].len = end - p;
-		recs[n].n_strings = 1;
-		recs[n].has_nul = memchr(buf + p, '\0', end - p) != NULL;
-		n++;
-		p = end + 1;
-	}
+	n = fuzz_txt_split(buf, size, recs, MAX_RECORDS);
 	r = rpt_txt_discover(recs, n, &count, &rec, &d);
 	if (r != -ENOMEM) {
 		if (r != 0 && r != 1)

@@ -17,6 +17,7 @@
 
 #include "lib/sts_txt.h"
 #include "fuzz/fuzz_diag.h"
+#include "fuzz/fuzz_txt.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -67,20 +68,10 @@ static void discover(const char *buf, size_t size)
 	struct txt_record recs[MAX_RECORDS];
 	struct sts_txt txt = { { 0 } };
 	struct diag_list d = { 0 };
-	size_t n = 0, p = 0, count = 0;
+	size_t n, count = 0;
 	int r;
 
-	while (p < size && n < MAX_RECORDS) {
-		const char *nl = memchr(buf + p, '\n', size - p);
-		size_t end = nl != NULL && n + 1 < MAX_RECORDS ? (size_t)(nl - buf) : size;
-
-		recs[n].data = (char *)buf + p;
-		recs[n].len = end - p;
-		recs[n].n_strings = 1;
-		recs[n].has_nul = memchr(buf + p, '\0', end - p) != NULL;
-		n++;
-		p = end + 1;
-	}
+	n = fuzz_txt_split(buf, size, recs, MAX_RECORDS);
 	r = sts_txt_discover(recs, n, &count, &txt, &d);
 	if (r == -ENOMEM) {
 		diag_clear(&d);
