@@ -141,16 +141,11 @@ __attribute__((format(printf, 8, 9))) static struct finding *add_cert(
 	char not_after[32];
 	struct finding *f;
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	msg = mxs_vstrdupf(fmt, ap);
+	f = findings_addv(ev->out, CHECK_NAME, code, sev, req, rt, ev->snap->domain, &subj, fmt,
+			  ap);
 	va_end(ap);
-	if (msg == NULL)
-		return NULL;
-	f = findings_add(ev->out, CHECK_NAME, code, sev, req, rt, ev->snap->domain, &subj, "%s",
-			 msg);
-	free(msg);
 	iso_time(ref->cert->not_after, not_after, sizeof(not_after));
 	if (f == NULL ||
 	    finding_set_int(f, "days_left", certinfo_days_left(ref->cert, ev->snap->taken_at)) !=

@@ -428,16 +428,11 @@ __attribute__((format(printf, 3, 4))) static int unknown(struct eval *ev, const 
 {
 	struct finding *f;
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	msg = mxs_vstrdupf(fmt, ap);
+	f = findings_addv(ev->out, CHECK_NAME, "check.unknown", SEVERITY_UNKNOWN, NULL, NULL,
+			  ev->snap->domain, NULL, fmt, ap);
 	va_end(ap);
-	if (msg == NULL)
-		return -ENOMEM;
-	f = findings_add(ev->out, CHECK_NAME, "check.unknown", SEVERITY_UNKNOWN, NULL, NULL,
-			 ev->snap->domain, NULL, "%s", msg);
-	free(msg);
 	if (f == NULL || (status != NULL && finding_set_string(f, "status", status) < 0))
 		return -ENOMEM;
 	return 0;

@@ -57,16 +57,11 @@ __attribute__((format(printf, 7, 8))) static struct finding *add(struct eval *ev
 	struct finding_subject subj = { .mx = mx };
 	struct finding *f;
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	msg = mxs_vstrdupf(fmt, ap);
+	f = findings_addv(ev->out, CHECK_NAME, code, sev, req, rt, ev->snap->domain,
+			  mx != NULL ? &subj : NULL, fmt, ap);
 	va_end(ap);
-	if (msg == NULL)
-		return NULL;
-	f = findings_add(ev->out, CHECK_NAME, code, sev, req, rt, ev->snap->domain,
-			 mx != NULL ? &subj : NULL, "%s", msg);
-	free(msg);
 	return f;
 }
 

@@ -26,15 +26,10 @@ __attribute__((format(printf, 6, 7))) static int add(const struct snapshot *snap
 {
 	struct finding *f;
 	va_list ap;
-	char *msg;
 
 	va_start(ap, fmt);
-	msg = mxs_vstrdupf(fmt, ap);
+	f = findings_addv(out, CHECK_NAME, code, sev, req, NULL, snap->domain, NULL, fmt, ap);
 	va_end(ap);
-	if (msg == NULL)
-		return -ENOMEM;
-	f = findings_add(out, CHECK_NAME, code, sev, req, NULL, snap->domain, NULL, "%s", msg);
-	free(msg);
 	return f != NULL ? 0 : -ENOMEM;
 }
 
