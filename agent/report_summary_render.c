@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "agent/report_summary.h"
+#include "lib/count.h"
 #include "lib/duration.h"
 #include "lib/jsonval.h"
 
@@ -80,11 +81,11 @@ int report_summary_status(const struct rpt_summary *sum, const char *const *name
 /* "98.8%": the rate cut to a tenth of a percent; false without a session. */
 static bool pct_text(const struct rpt_tally *t, char *buf, size_t len)
 {
-	unsigned long long all = t->successful + t->failed, pm;
+	unsigned long long all = count_add(t->successful, t->failed), pm;
 
 	if (all == 0)
 		return false;
-	pm = (unsigned long long)((double)t->successful / (double)all * 1000.0);
+	pm = (unsigned long long)(count_share(t->successful, t->failed) * 1000.0);
 	if (t->failed > 0 && pm > 999)
 		pm = 999;
 	(void)snprintf(buf, len, "%llu.%llu%%", pm / 10, pm % 10);
@@ -94,7 +95,7 @@ static bool pct_text(const struct rpt_tally *t, char *buf, size_t len)
 /* "1012 sessions, 98.8% successful" or "no sessions". */
 static void rate_text(const struct rpt_tally *t, char *buf, size_t len)
 {
-	unsigned long long all = t->successful + t->failed;
+	unsigned long long all = count_add(t->successful, t->failed);
 	char pct[32];
 
 	if (!pct_text(t, pct, sizeof(pct)))
@@ -227,7 +228,8 @@ static json_t *counts_json(const struct rpt_count *v, size_t n, const char *key)
 
 	for (i = 0; a != NULL && i < n; i++) {
 		if (json_array_append_new(a, json_pack("{s:o, s:I}", key, jsonval_string(v[i].name),
-						       "sessions", (json_int_t)v[i].count)) != 0) {
+						       "sessions",
+						       (json_int_t)count_json(v[i].count))) != 0) {
 			json_decref(a);
 			return NULL;
 		}
@@ -239,10 +241,10 @@ static json_t *counts_json(const struct rpt_count *v, size_t n, const char *key)
 static int tally_json(json_t *o, const struct rpt_tally *t, double rate)
 {
 	return set(o, "reports", json_integer((json_int_t)t->reports)) ||
-	       set(o, "successful", json_integer((json_int_t)t->successful)) ||
-	       set(o, "failed", json_integer((json_int_t)t->failed)) ||
+	       set(o, "successful", json_integer((json_int_t)count_json(t->successful))) ||
+	       set(o, "failed", json_integer((json_int_t)count_json(t->failed))) ||
 	       set(o, "success_rate",
-		   t->successful + t->failed > 0 ? json_real(rate) : json_null());
+		   count_add(t->successful, t->failed) > 0 ? json_real(rate) : json_null());
 }
 
 static json_t *evidence_json(const struct rpt_judgement *j)
@@ -266,11 +268,11 @@ static json_t *fault_json(const struct rpt_fault *x)
 	size_t i;
 
 	for (i = 0; periods != NULL && i < x->n_periods; i++) {
-		if (json_array_append_new(periods,
-					  json_pack("{s:o, s:o, s:I}", "start",
-						    jsonval_time(x->periods[i].start), "end",
-						    jsonval_time(x->periods[i].end), "sessions",
-						    (json_int_t)x->periods[i].count)) != 0) {
+		if (json_array_append_new(
+			periods,
+			json_pack("{s:o, s:o, s:I}", "start", jsonval_time(x->periods[i].start),
+				  "end", jsonval_time(x->periods[i].end), "sessions",
+				  (json_int_t)count_json(x->periods[i].count))) != 0) {
 			json_decref(periods);
 			return NULL;
 		}
@@ -279,10 +281,10 @@ static json_t *fault_json(const struct rpt_fault *x)
 		return NULL;
 	o = json_pack("{s:s, s:o, s:o, s:I, s:o, s:s, s:{s:I, s:I, s:I}, s:o, s:o}", "result_type",
 		      x->result_type, "receiving_mx", jsonval_string(x->mx), "receiving_ip",
-		      jsonval_string(x->ip), "sessions", (json_int_t)x->count, "periods", periods,
-		      "verdict", rpt_correlate_verdict_name(j->verdict), "verdicts", "confirmed",
-		      (json_int_t)j->n_verdict[RPT_VERDICT_CONFIRMED], "transient",
-		      (json_int_t)j->n_verdict[RPT_VERDICT_TRANSIENT], "not_seen",
+		      jsonval_string(x->ip), "sessions", (json_int_t)count_json(x->count),
+		      "periods", periods, "verdict", rpt_correlate_verdict_name(j->verdict),
+		      "verdicts", "confirmed", (json_int_t)j->n_verdict[RPT_VERDICT_CONFIRMED],
+		      "transient", (json_int_t)j->n_verdict[RPT_VERDICT_TRANSIENT], "not_seen",
 		      (json_int_t)j->n_verdict[RPT_VERDICT_NOT_SEEN], "reason",
 		      jsonval_string(j->reason), "evidence", evidence_json(j));
 	return o;

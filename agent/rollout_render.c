@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 
+#include "lib/count.h"
 #include "lib/duration.h"
 #include "lib/jsonval.h"
 
@@ -102,7 +103,7 @@ static void text_policy(FILE *out, const struct rollout_input *in, const struct 
 
 static void text_reports(FILE *out, const struct rollout_input *in, const struct rollout_result *r)
 {
-	unsigned long long all = r->successful + r->failed;
+	unsigned long long all = count_add(r->successful, r->failed);
 	char when[64], rate[32], max[32];
 	size_t i;
 
@@ -119,7 +120,7 @@ static void text_reports(FILE *out, const struct rollout_input *in, const struct
 	for (i = 0; i < r->n_orgs; i++)
 		fprintf(out, "    %s: %llu sessions, %llu failed\n",
 			*r->orgs[i].name != '\0' ? r->orgs[i].name : "(unnamed)",
-			r->orgs[i].successful + r->orgs[i].failed, r->orgs[i].failed);
+			count_add(r->orgs[i].successful, r->orgs[i].failed), r->orgs[i].failed);
 	for (i = 0; i < r->n_types; i++)
 		fprintf(out, "%s %s %llu", i == 0 ? "  failures by type:" : ",",
 			r->types[i].result_type, r->types[i].sessions);
@@ -235,20 +236,21 @@ static json_t *reports_json(const struct rollout_result *r)
 	size_t i;
 
 	for (i = 0; orgs != NULL && i < r->n_orgs; i++)
-		if (json_array_append_new(orgs,
-					  json_pack("{s:s, s:I, s:I}", "name", r->orgs[i].name,
-						    "successful", (json_int_t)r->orgs[i].successful,
-						    "failed", (json_int_t)r->orgs[i].failed)) != 0)
+		if (json_array_append_new(
+			orgs, json_pack("{s:s, s:I, s:I}", "name", r->orgs[i].name, "successful",
+					(json_int_t)count_json(r->orgs[i].successful), "failed",
+					(json_int_t)count_json(r->orgs[i].failed))) != 0)
 			break;
 	for (i = 0; types != NULL && i < r->n_types; i++)
-		if (json_array_append_new(types, json_pack("{s:s, s:I}", "result_type",
-							   r->types[i].result_type, "sessions",
-							   (json_int_t)r->types[i].sessions)) != 0)
+		if (json_array_append_new(
+			types,
+			json_pack("{s:s, s:I}", "result_type", r->types[i].result_type, "sessions",
+				  (json_int_t)count_json(r->types[i].sessions))) != 0)
 			break;
 	return json_pack("{s:o, s:o, s:I, s:I, s:f, s:o}", "from", jsonval_time(r->window_start),
-			 "organizations", orgs, "successful", (json_int_t)r->successful, "failed",
-			 (json_int_t)r->failed, "failure_rate", r->failure_rate, "failure_types",
-			 types);
+			 "organizations", orgs, "successful", (json_int_t)count_json(r->successful),
+			 "failed", (json_int_t)count_json(r->failed), "failure_rate",
+			 r->failure_rate, "failure_types", types);
 }
 
 static json_t *reasons_json(const struct rollout_result *r)
@@ -318,7 +320,8 @@ static int render_nagios(FILE *out, const struct rollout_input *in, const struct
 		fprintf(out, ": %s%s", r->reasons[0].what, r->n_reasons > 1 ? " (and more)" : "");
 	else if (counted(r))
 		fprintf(out, ": mode %s for %ld days, %zu organisations, %llu sessions, %s failed",
-			r->policy->mode, r->days, r->n_orgs, r->successful + r->failed, rate);
+			r->policy->mode, r->days, r->n_orgs, count_add(r->successful, r->failed),
+			rate);
 	/*
 	 * Ranges of the plugin guidelines: "14:" is below 14, "0.1" above 0.1. The data
 	 * thresholds apply while testing; the rate warns while testing (NOT READY) and is
@@ -332,7 +335,7 @@ static int render_nagios(FILE *out, const struct rollout_input *in, const struct
 	fprintf(out, ";;0 orgs=%zu;", r->n_orgs);
 	if (testing)
 		fprintf(out, "%u:", in->th.min_orgs);
-	fprintf(out, ";;0 sessions=%llu;", r->successful + r->failed);
+	fprintf(out, ";;0 sessions=%llu;", count_add(r->successful, r->failed));
 	if (testing)
 		fprintf(out, "%u:", in->th.min_sessions);
 	fprintf(out, ";;0 failure_rate=%.6g%%;%s;%s;0;100\n", r->failure_rate * 100,

@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "checks/check.h"
+#include "lib/count.h"
 #include "lib/history.h"
 #include "lib/rpt_correlate.h"
 #include "lib/rpt_summary.h"
@@ -97,10 +98,9 @@ static char *org_shares(const struct rpt_domain *d)
 		return NULL;
 	for (size_t i = 0; i < d->n_orgs; i++) {
 		const struct rpt_tally *t = &d->orgs[i].now;
-		unsigned long long all = t->successful + t->failed;
-
 		fprintf(f, "%s%s %.3g%% of %llu", i > 0 ? ", " : "", d->orgs[i].name,
-			all > 0 ? 100.0 * (double)t->failed / (double)all : 0.0, all);
+			100.0 * count_share(t->failed, t->successful),
+			count_add(t->successful, t->failed));
 	}
 	if (fclose(f) != 0) {
 		free(text);
@@ -132,7 +132,7 @@ static const struct rpt_fault *worst_fault(const struct rpt_domain *d, bool *ret
 static int rule_rate(const struct snapshot *snap, const struct history *h, const struct rr_priv *p,
 		     const struct rpt_domain *d, struct findings *out)
 {
-	unsigned long long all = d->total.now.successful + d->total.now.failed;
+	unsigned long long all = count_add(d->total.now.successful, d->total.now.failed);
 	const struct rpt_fault *w;
 	struct finding *f;
 	bool confirmed;
@@ -141,7 +141,7 @@ static int rule_rate(const struct snapshot *snap, const struct history *h, const
 
 	if (p->rate <= 0 || all == 0 || all < p->min_sessions)
 		return 0;
-	rate = (double)d->total.now.failed / (double)all;
+	rate = count_share(d->total.now.failed, d->total.now.successful);
 	if (rate <= p->rate)
 		return 0;
 	w = worst_fault(d, &confirmed);

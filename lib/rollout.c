@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/count.h"
 #include "lib/duration.h"
 #include "lib/rollout_text.h"
 
@@ -144,7 +145,8 @@ static bool counts(const struct rollout_result *r, const char *mode, const char 
 static int org_cmp(const void *a, const void *b)
 {
 	const struct rollout_org *x = a, *y = b;
-	unsigned long long sx = x->successful + x->failed, sy = y->successful + y->failed;
+	unsigned long long sx = count_add(x->successful, x->failed);
+	unsigned long long sy = count_add(y->successful, y->failed);
 
 	if (sx != sy)
 		return sx > sy ? -1 : 1;
@@ -178,8 +180,8 @@ static int add_org(struct rollout_result *r, const struct rollout_report *rep)
 			return -ENOMEM;
 		r->n_orgs++;
 	}
-	r->orgs[i].successful += rep->successful;
-	r->orgs[i].failed += rep->failed;
+	r->orgs[i].successful = count_add(r->orgs[i].successful, rep->successful);
+	r->orgs[i].failed = count_add(r->orgs[i].failed, rep->failed);
 	return 0;
 }
 
@@ -200,7 +202,7 @@ static int add_type(struct rollout_result *r, const struct rollout_failure *f)
 			return -ENOMEM;
 		r->n_types++;
 	}
-	r->types[i].sessions += f->sessions;
+	r->types[i].sessions = count_add(r->types[i].sessions, f->sessions);
 	return 0;
 }
 
@@ -223,8 +225,8 @@ static int tally(const struct rollout_input *in, struct rollout_result *r)
 		q = add_org(r, rep);
 		if (q < 0)
 			return q;
-		r->successful += rep->successful;
-		r->failed += rep->failed;
+		r->successful = count_add(r->successful, rep->successful);
+		r->failed = count_add(r->failed, rep->failed);
 	}
 	for (i = 0; i < in->n_failures; i++) {
 		const struct rollout_failure *f = &in->failures[i];
@@ -238,7 +240,7 @@ static int tally(const struct rollout_input *in, struct rollout_result *r)
 	}
 	/* An organisation whose reports say zero sessions has not seen the path. */
 	for (i = 0; i < r->n_orgs; i++) {
-		if (r->orgs[i].successful + r->orgs[i].failed == 0)
+		if (count_add(r->orgs[i].successful, r->orgs[i].failed) == 0)
 			free(r->orgs[i].name);
 		else
 			r->orgs[n++] = r->orgs[i];
@@ -248,15 +250,15 @@ static int tally(const struct rollout_input *in, struct rollout_result *r)
 		qsort(r->orgs, n, sizeof(*r->orgs), org_cmp);
 	if (r->n_types > 1)
 		qsort(r->types, r->n_types, sizeof(*r->types), type_cmp);
-	if (r->successful + r->failed > 0)
-		r->failure_rate = (double)r->failed / (double)(r->successful + r->failed);
+	r->failure_rate = count_share(r->failed, r->successful);
 	return 0;
 }
 
 /* Failures above the threshold: the rate, then each result type with its fix. */
 static int failure_reasons(const struct rollout_input *in, struct rollout_result *r)
 {
-	bool over = r->successful + r->failed > 0 && r->failure_rate > in->th.max_failure_rate;
+	bool over =
+	    count_add(r->successful, r->failed) > 0 && r->failure_rate > in->th.max_failure_rate;
 	char rate[32], max[32];
 	size_t i;
 	int q;
@@ -270,7 +272,7 @@ static int failure_reasons(const struct rollout_input *in, struct rollout_result
 				  strdup("look at them anyway: under enforce each is a message "
 					 "deferred"),
 				  "%llu of %llu sessions failed (%s), within the %s allowed",
-				  r->failed, r->successful + r->failed, rate, max);
+				  r->failed, count_add(r->successful, r->failed), rate, max);
 	q = add_reason(r, ROLLOUT_REASON_FIX,
 		       r->stage == ROLLOUT_STAGE_ENFORCE ? "STS-MODE-01" : "STS-MODE-02",
 		       r->stage == ROLLOUT_STAGE_ENFORCE
@@ -278,7 +280,7 @@ static int failure_reasons(const struct rollout_input *in, struct rollout_result
 			   : mxs_strdupf("fix the causes listed; the rate counts the last %u days",
 					 in->th.min_days),
 		       "%llu of %llu sessions failed (%s)%s, above the %s allowed", r->failed,
-		       r->successful + r->failed, rate,
+		       count_add(r->successful, r->failed), rate,
 		       r->stage == ROLLOUT_STAGE_ENFORCE ? " since the cutover" : "", max);
 	for (i = 0; q == 0 && i < r->n_types; i++)
 		q = add_reason(r, ROLLOUT_REASON_FIX,
@@ -329,7 +331,7 @@ static int problem_reasons(const struct rollout_input *in, struct rollout_result
 /* Too little data to judge: each threshold not met yet, with what to wait for. */
 static int wait_reasons(const struct rollout_input *in, struct rollout_result *r)
 {
-	unsigned long long sessions = r->successful + r->failed;
+	unsigned long long sessions = count_add(r->successful, r->failed);
 	char t[64];
 	int q = 0;
 
@@ -449,7 +451,7 @@ static int judge(const struct rollout_input *in, struct rollout_result *r)
 		q = problem_reasons(in, r);
 	if (q == 0 && r->stage == ROLLOUT_STAGE_TESTING)
 		q = wait_reasons(in, r);
-	if (q == 0 && r->stage == ROLLOUT_STAGE_ENFORCE && r->successful + r->failed == 0)
+	if (q == 0 && r->stage == ROLLOUT_STAGE_ENFORCE && count_add(r->successful, r->failed) == 0)
 		q = add_reason(r, ROLLOUT_REASON_NOTE, "RPT-CHK-01",
 			       strdup("reports come a day after the sessions; if none ever come, "
 				      "check the TLS-RPT record"),
@@ -463,10 +465,10 @@ static int judge(const struct rollout_input *in, struct rollout_result *r)
 	if (unknown)
 		r->verdict = ROLLOUT_UNKNOWN;
 	else if (r->stage == ROLLOUT_STAGE_ENFORCE)
-		r->verdict =
-		    r->successful + r->failed > 0 && r->failure_rate > in->th.max_failure_rate
-			? ROLLOUT_ROLLBACK
-			: ROLLOUT_OK;
+		r->verdict = count_add(r->successful, r->failed) > 0 &&
+				     r->failure_rate > in->th.max_failure_rate
+				 ? ROLLOUT_ROLLBACK
+				 : ROLLOUT_OK;
 	else if (r->stage != ROLLOUT_STAGE_TESTING || any(r, ROLLOUT_REASON_FIX))
 		r->verdict = ROLLOUT_NOT_READY;
 	else if (any(r, ROLLOUT_REASON_WAIT))

@@ -179,9 +179,10 @@ struct rollout_result {
 	time_t window_start; /* reports ending after this and starting before now count */
 	struct rollout_org *orgs; /* with at least one session, most sessions first */
 	size_t n_orgs;
-	unsigned long long successful, failed; /* all sessions of the window */
-	double failure_rate;                   /* failed / (successful + failed); 0 without any */
-	struct rollout_type *types;            /* most sessions first */
+	/* all sessions of the window; sums saturate (lib/count.h) */
+	unsigned long long successful, failed;
+	double failure_rate;        /* failed / (successful + failed); 0 without any */
+	struct rollout_type *types; /* most sessions first */
 	size_t n_types;
 	struct rollout_reason *reasons; /* fixes, then waits, then notes */
 	size_t n_reasons;

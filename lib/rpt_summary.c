@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/count.h"
+
 /* Half the last digit shown: "99.9 %" against "100.0 %" is a change, "99.95" is not. */
 #define TREND_EPSILON 0.001
 
@@ -119,7 +121,7 @@ static int add_count(struct rpt_count **v, size_t *n, const char *name, unsigned
 		return 0;
 	for (i = 0; i < *n; i++) {
 		if (strcmp((*v)[i].name, name) == 0) {
-			(*v)[i].count += count;
+			(*v)[i].count = count_add((*v)[i].count, count);
 			return 0;
 		}
 	}
@@ -161,10 +163,10 @@ static int add_fault(struct rpt_tally *t, const struct rpt_failure_in *f)
 		    dup_opt(f->receiving_ip, &x->ip) < 0)
 			return -ENOMEM;
 	}
-	x->count += f->count;
+	x->count = count_add(x->count, f->count);
 	for (i = 0; i < x->n_periods; i++) {
 		if (x->periods[i].start == f->start && x->periods[i].end == f->end) {
-			x->periods[i].count += f->count;
+			x->periods[i].count = count_add(x->periods[i].count, f->count);
 			return 0;
 		}
 	}
@@ -236,10 +238,8 @@ static void org_clear(struct rpt_org *o)
 
 static double rate_of(const struct rpt_tally *t)
 {
-	unsigned long long all = t->successful + t->failed;
-
 	/* No session: nothing failed (rpt_summary.h). */
-	return all == 0 ? 1.0 : (double)t->successful / (double)all;
+	return t->successful == 0 && t->failed == 0 ? 1.0 : count_share(t->successful, t->failed);
 }
 
 static void org_finish(struct rpt_org *o)
@@ -284,10 +284,10 @@ static int add_org(const struct walk *w, const struct rpt_policy_in *const *p, s
 			tt->reports++;
 			last[k] = p[i]->report_id;
 		}
-		t->successful += p[i]->successful;
-		t->failed += p[i]->failed;
-		tt->successful += p[i]->successful;
-		tt->failed += p[i]->failed;
+		t->successful = count_add(t->successful, p[i]->successful);
+		t->failed = count_add(t->failed, p[i]->failed);
+		tt->successful = count_add(tt->successful, p[i]->successful);
+		tt->failed = count_add(tt->failed, p[i]->failed);
 	}
 	for (i = 0; i < nf; i++) {
 		enum period k = period_of(w, f[i]->end);

@@ -12,10 +12,12 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 #include <cmocka.h>
 
+#include "lib/count.h"
 #include "lib/rollout.h"
 
 #define NOW ((time_t)1795921200) /* 2026-11-29 03:00:00 UTC */
@@ -236,6 +238,42 @@ static void test_not_ready_failures(void **state)
 	judge(&in, &r);
 	assert_int_equal(r.verdict, ROLLOUT_READY);
 	assert_int_equal(reasons(&r, ROLLOUT_REASON_NOTE, "within the 0.5% allowed", NULL), 1);
+	rollout_result_clear(&r);
+}
+
+/*
+ * Counts are the senders' word, up to 2^63 - 1 each (RPT-JSON-02): summed over reports they
+ * saturate instead of wrapping, and the failure rate stays a share.
+ */
+static void test_huge_counts(void **state)
+{
+	static const struct rollout_report reps[] = {
+		{ "Google", "sts", "testing", NOW - 3 * DAY, NOW - 2 * DAY, INT64_MAX, 0 },
+		{ "Google", "sts", "testing", NOW - 2 * DAY, NOW - DAY, INT64_MAX, INT64_MAX },
+		{ "Microsoft", "sts", "testing", NOW - 2 * DAY, NOW - DAY, INT64_MAX, 5 },
+	};
+	struct rollout_input in;
+	struct rollout_result r;
+
+	(void)state;
+	assert_true(count_add(ULLONG_MAX - 1, 2) == ULLONG_MAX);
+	assert_true(count_add(2, 3) == 5);
+	assert_true(count_json(ULLONG_MAX) == LLONG_MAX);
+	input(&in, &testing_20d, 1);
+	in.reports = reps;
+	in.n_reports = 3;
+	judge(&in, &r);
+	assert_true(r.successful == ULLONG_MAX);
+	assert_true(r.failed == (unsigned long long)INT64_MAX + 5);
+	assert_true(r.failure_rate > 0.33 && r.failure_rate < 0.34);
+	assert_int_equal(r.n_orgs, 2);
+	assert_string_equal(r.orgs[0].name, "Google");
+	assert_true(r.orgs[0].successful == (unsigned long long)INT64_MAX * 2);
+	assert_int_equal(r.verdict, ROLLOUT_NOT_READY);
+	assert_int_equal(reasons(&r, ROLLOUT_REASON_FIX,
+				 "9223372036854775812 of 18446744073709551615 sessions failed",
+				 "STS-MODE-02"),
+			 1);
 	rollout_result_clear(&r);
 }
 
@@ -537,6 +575,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_and_gone),
 		cmocka_unit_test(test_not_enough_data),
 		cmocka_unit_test(test_not_ready_failures),
+		cmocka_unit_test(test_huge_counts),
 		cmocka_unit_test(test_not_ready_problems),
 		cmocka_unit_test(test_ready_change),
 		cmocka_unit_test(test_window),
