@@ -109,12 +109,40 @@ const char *tlsrpt_str_member(const json_t *obj, const char *key)
 	return s != NULL && *s != '\0' ? s : NULL;
 }
 
-int tlsrpt_copy(const char *s, char **ret)
+static bool is_control(unsigned char c)
 {
+	return c < 0x20 || c == 0x7f;
+}
+
+int tlsrpt_copy(struct tlsrpt_walk *st, const char *s, char **ret)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t n = 0, i;
+	char *out;
+
 	if (s == NULL)
 		return 0;
-	*ret = strdup(s);
-	return *ret != NULL ? 0 : -ENOMEM;
+	for (i = 0; s[i] != '\0'; i++)
+		n += is_control((unsigned char)s[i]);
+	out = malloc(strlen(s) + 3 * n + 1);
+	if (out == NULL)
+		return -ENOMEM;
+	for (i = 0, n = 0; s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		if (!is_control(c)) {
+			out[n++] = (char)c;
+			continue;
+		}
+		out[n++] = '\\';
+		out[n++] = 'x';
+		out[n++] = hex[c >> 4];
+		out[n++] = hex[c & 15];
+	}
+	out[n] = '\0';
+	st->escaped += n != i;
+	*ret = out;
+	return 0;
 }
 
 /* RFC 5322 addr-spec, loosely: local "@" domain, both non-empty, no space or angle bracket. */
@@ -183,14 +211,14 @@ static int walk_report(struct tlsrpt_walk *st, const json_t *root, struct tlsrpt
 		return tlsrpt_fatal(st, "RPT-JSON-02", "the report is a JSON array, not an object");
 	if (id == NULL)
 		return tlsrpt_fatal(st, "RPT-JSON-02", "the report has no report-id string");
-	r = tlsrpt_copy(id, &rep->report_id);
+	r = tlsrpt_copy(st, id, &rep->report_id);
 	if (r < 0)
 		return r;
 	s = tlsrpt_str_member(root, "organization-name");
 	if (s == NULL)
 		(void)diag_add(st->d, DIAG_WARN, true, "RPT-JSON-02",
 			       "the report has no organization-name string");
-	r = tlsrpt_copy(s, &rep->organization_name);
+	r = tlsrpt_copy(st, s, &rep->organization_name);
 	if (r < 0)
 		return r;
 	/* RPT-JSON-07: small senders send "contact-info": null (real-014, real-015) */
@@ -206,7 +234,7 @@ static int walk_report(struct tlsrpt_walk *st, const json_t *root, struct tlsrpt
 		(void)diag_add(st->d, DIAG_WARN, true, "RPT-JSON-07",
 			       "contact-info \"%s\" is not an e-mail address (local@domain)",
 			       diag_excerpt(q, sizeof(q), s, strlen(s)));
-	r = tlsrpt_copy(s, &rep->contact_info);
+	r = tlsrpt_copy(st, s, &rep->contact_info);
 	if (r == 0)
 		r = walk_dates(st, root, rep);
 	if (r < 0)
@@ -232,6 +260,11 @@ static int walk_report(struct tlsrpt_walk *st, const json_t *root, struct tlsrpt
 			return r;
 	}
 	report_repeats(st);
+	if (st->escaped > 0)
+		(void)diag_add(st->d, DIAG_WARN, true, "RPT-JSON-14",
+			       "%zu string%s with control characters, kept with each written as "
+			       "\\xHH",
+			       st->escaped, st->escaped == 1 ? "" : "s");
 	return 0;
 }
 

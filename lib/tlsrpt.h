@@ -18,6 +18,10 @@
  * is not an address. The parse stops at the first such fault, and its ERROR diagnostic says
  * why; lib/diag.h's rule holds: rejected exactly when a diagnostic is both invalid and ERROR.
  *
+ * Strings are the sender's words and reach terminals, mail and logs: every string of the model
+ * but the policy strings (which are policy text, read further) has its control characters
+ * written as \xHH, recorded once per report (WARN, RPT-JSON-14).
+ *
  * Deviations that repeat over failure-details entries (a missing sending-mta-ip, an
  * unregistered result type, ...) are reported once per report with the first place and a
  * count, so that a 10 MiB report does not give a diagnostic per line.

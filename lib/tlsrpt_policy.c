@@ -39,7 +39,11 @@ static bool has_non_ascii(const char *s)
 	return false;
 }
 
-static int strvec_push(struct strvec *sv, const char *s)
+/*
+ * Append a copy of s: through tlsrpt_copy() with st (control characters escaped), verbatim
+ * without (policy strings, which are policy text read further, not shown as they are).
+ */
+static int strvec_push(struct tlsrpt_walk *st, struct strvec *sv, const char *s)
 {
 	if (sv->n + 1 >= sv->cap) {
 		size_t cap = sv->cap != 0 ? sv->cap * 2 : 4;
@@ -50,9 +54,14 @@ static int strvec_push(struct strvec *sv, const char *s)
 		sv->v = v;
 		sv->cap = cap;
 	}
-	sv->v[sv->n] = strdup(s);
-	if (sv->v[sv->n] == NULL)
-		return -ENOMEM;
+	if (st != NULL) {
+		if (tlsrpt_copy(st, s, &sv->v[sv->n]) < 0)
+			return -ENOMEM;
+	} else {
+		sv->v[sv->n] = strdup(s);
+		if (sv->v[sv->n] == NULL)
+			return -ENOMEM;
+	}
 	sv->v[++sv->n] = NULL;
 	return 0;
 }
@@ -89,7 +98,7 @@ static int unpack_json_strings(struct strvec *sv, const char *s)
 	}
 	json_array_foreach(a, i, e)
 	{
-		r = strvec_push(sv, json_string_value(e));
+		r = strvec_push(NULL, sv, json_string_value(e));
 		if (r < 0)
 			goto out;
 	}
@@ -138,7 +147,7 @@ static int read_policy_strings(struct tlsrpt_walk *st, size_t pi, const json_t *
 				continue;
 			}
 		}
-		r = strvec_push(&sv, s);
+		r = strvec_push(NULL, &sv, s);
 		if (r < 0)
 			goto out;
 	}
@@ -169,7 +178,7 @@ static int read_mx_hosts(struct tlsrpt_walk *st, size_t pi, const json_t *pol,
 			       "policies[%zu]: mx-host is a single string, not an array; read as "
 			       "one host",
 			       pi);
-		r = strvec_push(&sv, json_string_value(a));
+		r = strvec_push(st, &sv, json_string_value(a));
 		if (has_non_ascii(json_string_value(a)))
 			tlsrpt_note(st, TLSRPT_REP_ULABEL, pi, TLSRPT_NO_FAILURE, "mx-host");
 	} else if (json_is_array(a)) {
@@ -188,7 +197,7 @@ static int read_mx_hosts(struct tlsrpt_walk *st, size_t pi, const json_t *pol,
 			if (has_non_ascii(json_string_value(e)))
 				tlsrpt_note(st, TLSRPT_REP_ULABEL, pi, TLSRPT_NO_FAILURE,
 					    "mx-host");
-			r = strvec_push(&sv, json_string_value(e));
+			r = strvec_push(st, &sv, json_string_value(e));
 			if (r < 0)
 				goto out;
 		}
@@ -279,7 +288,7 @@ static int read_ip(struct tlsrpt_walk *st, const json_t *obj, const char *key, b
 		    "policies[%zu].failure-details[%zu]: %s \"%s\" is not an IPv4 or IPv6 "
 		    "address (IPv4 octets have no leading zeros)",
 		    pi, fi, key, diag_excerpt(q, sizeof(q), s, strlen(s)));
-	return tlsrpt_copy(s, ret);
+	return tlsrpt_copy(st, s, ret);
 }
 
 /*
@@ -299,7 +308,7 @@ static int read_opt_string(struct tlsrpt_walk *st, const json_t *obj, const char
 				    fi, key);
 	if (empty_is_absent && json_string_length(v) == 0)
 		return 0;
-	return tlsrpt_copy(json_string_value(v), ret);
+	return tlsrpt_copy(st, json_string_value(v), ret);
 }
 
 static int walk_failure(struct tlsrpt_walk *st, size_t pi, size_t fi, const json_t *e,
@@ -321,7 +330,7 @@ static int walk_failure(struct tlsrpt_walk *st, size_t pi, size_t fi, const json
 		info = "additional-info-uri";
 	r = read_count(st, e, "failed-session-count", "", pi, fi, &f->failed_session_count);
 	if (r == 0)
-		r = tlsrpt_copy(type, &f->result_type);
+		r = tlsrpt_copy(st, type, &f->result_type);
 	if (r == 0)
 		r = read_ip(st, e, "sending-mta-ip", true, pi, fi, &f->sending_mta_ip);
 	if (r == 0)
@@ -411,7 +420,7 @@ int tlsrpt_walk_policy(struct tlsrpt_walk *st, size_t pi, const json_t *e, struc
 			       pi);
 	else if (has_non_ascii(domain))
 		tlsrpt_note(st, TLSRPT_REP_ULABEL, pi, TLSRPT_NO_FAILURE, "policy-domain");
-	r = tlsrpt_copy(domain, &p->policy_domain);
+	r = tlsrpt_copy(st, domain, &p->policy_domain);
 	if (r == 0)
 		r = read_policy_strings(st, pi, pol, p);
 	if (r == 0)

@@ -45,6 +45,7 @@ struct tlsrpt_repeat {
 struct tlsrpt_walk {
 	struct diag_list *d;
 	struct tlsrpt_repeat rep[TLSRPT_REP_COUNT];
+	size_t escaped; /* strings whose control characters tlsrpt_copy() escaped */
 };
 
 /*
@@ -65,8 +66,13 @@ void tlsrpt_note(struct tlsrpt_walk *st, enum tlsrpt_repeat_kind k, size_t pol, 
 /* The string member key of obj when it is a non-empty string, else NULL (borrowed). */
 const char *tlsrpt_str_member(const json_t *obj, const char *key);
 
-/* A copy of s into *ret (NULL leaves *ret alone). Returns 0 or -ENOMEM. */
-int tlsrpt_copy(const char *s, char **ret);
+/*
+ * A copy of s into *ret (NULL leaves *ret alone), with every control character (C0 and DEL)
+ * written as \xHH: report strings reach terminals, mail and logs, where a sender's newline or
+ * escape sequence would forge lines (RPT-JSON-14). Each string so changed counts in
+ * st->escaped, reported once when the walk ends. Returns 0 or -ENOMEM.
+ */
+int tlsrpt_copy(struct tlsrpt_walk *st, const char *s, char **ret);
 
 /*
  * Read policies[pi] (e, borrowed) into p, which must be zeroed; p holds whatever was read when

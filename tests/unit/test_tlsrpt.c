@@ -508,6 +508,40 @@ static void test_rpt_repeats(void **state)
 	diag_clear(&d);
 }
 
+/*
+ * covers: RPT-JSON-14: a sender's control characters (JSON escapes \n, \u001b) reach no
+ * string of the model as they are; each becomes \xHH, once recorded, and the report is kept
+ */
+static void test_rpt_control_chars(void **state)
+{
+	static const char in[] = REPORT(
+	    "\"organization-name\":\"Evil\\nOrg\\u001b[31m\",\"contact-info\":\"a@example.net\","
+	    "\"report-id\":\"r\",",
+	    DAY,
+	    POLICIES("\"policy-type\":\"sts\",\"policy-string\":[\"version: STSv1\"],"
+		     "\"policy-domain\":\"example.com\",\"mx-host\":[\"mx\\r.example.com\"]",
+		     SUM("1", "1"), DETAILS(FAIL("fake\\nline\\u007f", ""))));
+	struct tlsrpt_report rep = { 0 };
+	struct diag_list d = { 0 };
+	size_t i, n = 0;
+
+	(void)state;
+	assert_int_equal(tlsrpt_parse(in, sizeof(in) - 1, &rep, &d), 0);
+	assert_string_equal(rep.organization_name, "Evil\\x0aOrg\\x1b[31m");
+	assert_string_equal(rep.policies[0].mx_hosts[0], "mx\\x0d.example.com");
+	assert_string_equal(rep.policies[0].failures[0].result_type, "fake\\x0aline\\x7f");
+	for (i = 0; i < d.n; i++) {
+		if (strcmp(d.v[i].req, "RPT-JSON-14") != 0)
+			continue;
+		n++;
+		assert_int_equal(d.v[i].level, DIAG_WARN);
+		assert_non_null(strstr(d.v[i].text, "3 strings with control characters"));
+	}
+	assert_int_equal(n, 1);
+	tlsrpt_report_clear(&rep);
+	diag_clear(&d);
+}
+
 /* covers: RPT-JSON-14: over 10 MiB is refused unread; at the limit it is read */
 static void test_rpt_size_limit(void **state)
 {
@@ -543,6 +577,7 @@ int main(void)
 		cmocka_unit_test(test_rpt_tolerant_readings),
 		cmocka_unit_test(test_rpt_project_cases),
 		cmocka_unit_test(test_rpt_repeats),
+		cmocka_unit_test(test_rpt_control_chars),
 		cmocka_unit_test(test_rpt_size_limit),
 	};
 
